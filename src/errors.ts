@@ -1,0 +1,52 @@
+// The one error registry. Codes are stable strings grouped by domain (RTMP_*, AMF_*,
+// FLV_*, TS_*, HTTP_*, CONF_*, ACTOR_*, RING_*): logs, tests and the API match on them,
+// so a code is never renamed once shipped. Causes chain through `cause`.
+
+export const ErrorCodes = {
+  // runtime
+  ACTOR_ASK_TIMEOUT: 'an ask got no reply in time',
+  ACTOR_NOT_FOUND: 'no actor with that ref',
+  ACTOR_UNKNOWN_KIND: 'no actor kind registered under that name',
+  ACTOR_STOPPED: 'the actor stopped before it replied',
+  WORKER_DIED: 'the worker thread hosting the actor died',
+  RING_RECORD_TOO_LARGE: 'a record does not fit in the ring',
+  RING_READER_SLOTS: 'no free reader slot in the ring',
+  // config
+  CONF_INVALID: 'the configuration does not validate',
+  CONF_READ: 'the configuration file cannot be read or parsed',
+  // RTMP
+  RTMP_HANDSHAKE: 'malformed RTMP handshake',
+  RTMP_CHUNK: 'malformed RTMP chunk',
+  RTMP_CHUNK_SIZE: 'RTMP chunk size out of range',
+  RTMP_MESSAGE_SIZE: 'RTMP message too large',
+  RTMP_CHUNK_STREAMS: 'too many RTMP chunk streams',
+  RTMP_MESSAGE: 'malformed RTMP message',
+  RTMP_COMMAND: 'RTMP command refused',
+  RTMP_TIMEOUT: 'RTMP timeout',
+  // AMF
+  AMF_DECODE: 'malformed AMF data',
+  AMF_DEPTH: 'AMF nesting too deep',
+  AMF_ENCODE: 'value cannot be encoded in AMF',
+  // media formats
+  FLV_DECODE: 'malformed FLV data',
+  CODEC_DECODE: 'malformed codec configuration',
+  TS_MUX: 'cannot mux into MPEG-TS',
+  // HTTP
+  HTTP_BAD_REQUEST: 'malformed HTTP request',
+  HTTP_TOO_LARGE: 'HTTP request too large',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ? `${ErrorCodes[code]}: ${detail}` : ErrorCodes[code], options);
+    this.code = code;
+    this.name = 'SluiceError';
+  }
+}
+
+export function isSluiceError(err: unknown, code?: ErrorCode): err is SluiceError {
+  return err instanceof SluiceError && (code === undefined || err.code === code);
+}
