@@ -9,8 +9,13 @@ export const ErrorCodes = {
   ACTOR_UNKNOWN_KIND: 'no actor kind registered under that name',
   ACTOR_STOPPED: 'the actor stopped before it replied',
   WORKER_DIED: 'the worker thread hosting the actor died',
+  CONTROL_UNKNOWN: 'no control function registered under that name',
+  RUNTIME_STATE: 'the actor system is not running',
   RING_RECORD_TOO_LARGE: 'a record does not fit in the ring',
   RING_READER_SLOTS: 'no free reader slot in the ring',
+  RING_OPTIONS: 'invalid ring options or handle',
+  RING_CLOSED: 'the ring is closed',
+  RING_STATE: 'ring call out of order (commit without beginRecord)',
   // config
   CONF_INVALID: 'the configuration does not validate',
   CONF_READ: 'the configuration file cannot be read or parsed',
@@ -30,7 +35,10 @@ export const ErrorCodes = {
   // media formats
   FLV_DECODE: 'malformed FLV data',
   CODEC_DECODE: 'malformed codec configuration',
+  FLV_ENCODE: 'value cannot be encoded as an FLV tag',
+  CODEC_ENCODE: 'value cannot be encoded in that codec format',
   TS_MUX: 'cannot mux into MPEG-TS',
+  HLS_PLAYLIST: 'malformed HLS playlist',
   // HTTP
   HTTP_BAD_REQUEST: 'malformed HTTP request',
   HTTP_TOO_LARGE: 'HTTP request too large',

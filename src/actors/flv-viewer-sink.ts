@@ -1,0 +1,59 @@
+// An HTTP-FLV viewer as the fan-out sees it. Like SRS, the response headers wait until
+// the stream is live; then the FLV header, then views of the FLV ring, and the response
+// ends when the publisher leaves.
+import type { ServerResponse } from 'node:http';
+import type { MediaSink } from './media-sink.ts';
+import { encodeFlvHeader } from '../net/flv/flv-header.ts';
+import { CORS_HEADERS } from '../net/http/cors.ts';
+import { SERVER_HEADER_VALUE } from '../net/http/server-header.ts';
+
+const FLV_HEADER = Buffer.from(encodeFlvHeader({ audio: true, video: true }));
+
+export class FlvViewerSink implements MediaSink {
+  readonly id: string;
+  readonly format = 'flv' as const;
+  private readonly res: ServerResponse;
+  private readonly onEnd: (reason: string | null) => void;
+  private started = false;
+
+  constructor(id: string, res: ServerResponse, onEnd: (reason: string | null) => void) {
+    this.id = id;
+    this.res = res;
+    this.onEnd = onEnd;
+  }
+
+  write(view: Buffer, done: (err?: Error | null) => void): void {
+    if (this.res.destroyed || this.res.writableEnded) {
+      done(null);
+      return;
+    }
+    this.res.write(view, done);
+  }
+
+  queuedBytes(): number {
+    return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
+  }
+
+  streamStarted(): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(200, {
+      ...CORS_HEADERS,
+      'Content-Type': 'video/x-flv',
+      'Cache-Control': 'no-cache',
+      Connection: 'close',
+      Server: SERVER_HEADER_VALUE,
+    });
+    this.res.write(FLV_HEADER);
+  }
+
+  streamEnded(): void {
+    this.res.end();
+    this.onEnd(null);
+  }
+
+  drop(reason: string): void {
+    this.res.destroy();
+    this.onEnd(reason);
+  }
+}

@@ -1,0 +1,9 @@
+// Imported by every worker (and the main thread) before any actor spawns: registering
+// an actor kind is a side effect of importing its module.
+import './worker-root.ts';
+import './media-hub.ts';
+import './stream-fanout.ts';
+import './stream-source.ts';
+import './rtmp-acceptor.ts';
+import './rtmp-session.ts';
+import './http-acceptor.ts';

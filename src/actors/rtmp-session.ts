@@ -1,0 +1,482 @@
+// RtmpSession: one per RTMP connection. It runs the handshake, de-chunks what the peer
+// sends, answers the command flows of FMLE/OBS, ffmpeg/librtmp and Flash (INTEROP.md
+// sections A and B), and then either feeds a StreamSource (publish) or hands its socket
+// to the worker's fan-out (play). Malformed input closes this connection only, with one
+// warn line.
+
+import type { Socket } from 'node:net';
+import { registerActor, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { isSluiceError, SluiceError } from '../errors.ts';
+import { ServerHandshake } from '../net/rtmp/handshake.ts';
+import { ChunkReader, type RtmpMessage } from '../net/rtmp/chunk-reader.ts';
+import { ChunkWriter } from '../net/rtmp/chunk-writer.ts';
+import * as pc from '../net/rtmp/protocol-control.ts';
+import * as cmd from '../net/rtmp/commands.ts';
+import { decodeSharedObject } from '../net/rtmp/shared-object.ts';
+import { parseTcUrl, resolveStream, streamKey, type StreamLocation, type TcUrl } from '../net/rtmp/stream-url.ts';
+import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
+import { localConfig, localHub } from './local-services.ts';
+import { newClientId, SERVER_VERSION } from './server-identity.ts';
+import { registerClient, unregisterClient, type ClientInfo, type ClientType } from './client-registry.ts';
+import { RtmpPlayerSink, type PlayerSession } from './rtmp-player-sink.ts';
+import type { SourceArgs, SourceStartRes } from './stream-source.ts';
+import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
+import { connectionClosed } from './connection-limit.ts';
+
+export interface SessionArgs {
+  socket: Socket;
+}
+
+export type SessionMsg =
+  | { type: 'session/data'; data: Buffer }
+  | { type: 'session/closed' }
+  | { type: 'session/check' }
+  | { type: 'session/kick' }
+  | { type: 'sys/child-stopped'; child: ActorRef; reason: string };
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 30_000;
+const OUR_WINDOW_ACK = 2_500_000;
+const CHECK_INTERVAL_MS = 1000;
+const CSID_CONNECTION = 3;
+const CSID_STREAM = 5;
+const STREAM_ID = 1;
+
+type Role = 'none' | 'publish' | 'play';
+
+export class RtmpSession implements Actor, PlayerSession {
+  readonly id = newClientId();
+  private readonly socket: Socket;
+  private readonly ctx: ActorContext;
+  private readonly ip: string;
+  private handshake: ServerHandshake | null = new ServerHandshake();
+  private readonly reader = new ChunkReader();
+  private readonly writer = new ChunkWriter();
+  private tc: TcUrl | null = null;
+  private tcUrl = '';
+  private pageUrl = '';
+  private swfUrl = '';
+  private objectEncoding = 0;
+  private fcPublished = false;
+  private role: Role = 'none';
+  private loc: StreamLocation | null = null;
+  private vhost: ResolvedVhost | null = null;
+  private source: ActorRef | null = null;
+  private fanout: ActorRef | null = null;
+  private readonly startedAt = Date.now();
+  private lastInput = Date.now();
+  private lastMedia = 0;
+  private peerWindow = OUR_WINDOW_ACK;
+  private ackedAt = 0;
+  private sentBytesBase = 0;
+  private closing = false;
+
+  constructor(args: SessionArgs, ctx: ActorContext) {
+    this.socket = args.socket;
+    this.ctx = ctx;
+    this.ip = args.socket.remoteAddress ?? '';
+    const self = ctx.self;
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (data: Buffer) => ctx.tell(self, { type: 'session/data', data }));
+    this.socket.on('close', () => ctx.tell(self, { type: 'session/closed' }));
+    this.socket.on('error', () => {}); // 'close' follows; resets are ordinary here
+    ctx.every(CHECK_INTERVAL_MS, { type: 'session/check' });
+    registerClient(this.id, { describe: () => this.describe(), kick: () => ctx.tell(self, { type: 'session/kick' }) });
+  }
+
+  async receive(msg: SessionMsg): Promise<void> {
+    if (this.closing && msg.type !== 'session/closed') return;
+    switch (msg.type) {
+      case 'session/data':
+        try {
+          await this.onData(msg.data);
+        } catch (err) {
+          this.fail(err);
+        }
+        return;
+      case 'session/closed':
+        this.close(null);
+        return;
+      case 'session/check':
+        this.checkTimeouts();
+        return;
+      case 'session/kick':
+        this.close('kicked through the API', 'info');
+        return;
+      case 'sys/child-stopped':
+        if (this.source && msg.child.id === this.source.id && msg.child.worker === this.source.worker) {
+          this.source = null;
+          if (msg.reason === 'error') this.close('the stream source failed');
+        }
+        return;
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+
+  // ---- input ----
+
+  private async onData(data: Buffer): Promise<void> {
+    this.lastInput = Date.now();
+    let bytes: Uint8Array = data;
+    if (this.handshake) {
+      const step = this.handshake.push(bytes);
+      if (step.send) this.socket.write(step.send);
+      if (!step.done) return;
+      this.handshake = null;
+      if (!step.rest || step.rest.length === 0) return;
+      bytes = step.rest;
+    }
+    const messages = this.reader.push(bytes);
+    this.maybeAck();
+    for (const m of messages) {
+      if (this.closing) return;
+      await this.onMessage(m);
+    }
+  }
+
+  private maybeAck(): void {
+    const received = this.reader.bytesReceived;
+    if (received - this.ackedAt >= this.peerWindow) {
+      this.ackedAt = received;
+      this.socket.write(pc.acknowledgement(received % 0x100000000));
+    }
+  }
+
+  private async onMessage(m: RtmpMessage): Promise<void> {
+    switch (m.type) {
+      case MSG_AUDIO:
+      case MSG_VIDEO:
+        this.onMedia(m.type, m.timestamp, m.payload);
+        return;
+      case MSG_DATA_AMF0:
+      case pc.MessageType.DataAmf3:
+        this.onDataMessage(m);
+        return;
+      case pc.MessageType.Aggregate:
+        for (const part of pc.splitAggregate(m.payload, m.timestamp)) this.onMedia(part.type, part.timestamp, part.payload);
+        return;
+      case pc.MessageType.CommandAmf0:
+      case pc.MessageType.CommandAmf3: {
+        const c = cmd.decodeCommand(m.payload, m.type === pc.MessageType.CommandAmf3);
+        await this.onCommand(c, m.streamId);
+        return;
+      }
+      case pc.MessageType.UserControl: {
+        const uc = pc.decodeUserControl(m.payload);
+        if (uc.event === pc.UserControlEvent.PingRequest) this.socket.write(pc.pingResponse(uc.timestamp ?? 0));
+        return;
+      }
+      case pc.MessageType.WindowAckSize: {
+        const size = pc.decodeWindowAckSize(m.payload);
+        if (size > 0) this.peerWindow = size;
+        return;
+      }
+      case pc.MessageType.SharedObjectAmf0:
+      case pc.MessageType.SharedObjectAmf3:
+        decodeSharedObject(m.payload, m.type === pc.MessageType.SharedObjectAmf3);
+        return; // parsed so malformed ones are refused; shared objects have no use here
+      default:
+        return; // Set Chunk Size / Abort (applied by the reader), Ack, Set Peer Bandwidth
+    }
+  }
+
+  private onMedia(type: number, timestamp: number, payload: Uint8Array): void {
+    if (this.role !== 'publish' || !this.source) return;
+    if (type !== MSG_AUDIO && type !== MSG_VIDEO && type !== MSG_DATA_AMF0) return;
+    this.lastMedia = Date.now();
+    this.ctx.tell(this.source, { type: 'source/media', msgType: type, timestamp, payload });
+  }
+
+  private onDataMessage(m: RtmpMessage): void {
+    if (this.role !== 'publish') return;
+    // AMF3 data messages carry a format byte before AMF0 values.
+    const payload = m.type === pc.MessageType.DataAmf3 ? m.payload.subarray(1) : m.payload;
+    this.onMedia(MSG_DATA_AMF0, m.timestamp, payload);
+  }
+
+  // ---- commands ----
+
+  private async onCommand(c: cmd.Command, streamId: number): Promise<void> {
+    switch (c.name) {
+      case 'connect':
+        return this.onConnect(c);
+      case 'releaseStream':
+      case 'FCPublish':
+        if (c.name === 'FCPublish') this.fcPublished = true;
+        this.sendCommand(CSID_CONNECTION, 0, cmd.simpleResult(c.transactionId));
+        return;
+      case 'createStream':
+        this.sendCommand(CSID_CONNECTION, 0, cmd.createStreamResult(c.transactionId, STREAM_ID));
+        return;
+      case 'publish':
+        return this.onPublish(c, streamId);
+      case 'play':
+        return this.onPlay(c, String(c.args[0] ?? ''));
+      case 'play2': {
+        const params = c.args[0] as { streamName?: unknown } | undefined;
+        return this.onPlay(c, String(params?.streamName ?? ''));
+      }
+      case 'pause':
+        this.onPause(Boolean(c.args[0]));
+        return;
+      case 'FCUnpublish':
+        this.onFCUnpublish(c);
+        return;
+      case 'deleteStream':
+      case 'closeStream':
+        this.endRole();
+        if (c.transactionId > 0) this.sendCommand(CSID_CONNECTION, 0, cmd.simpleResult(c.transactionId, null));
+        return;
+      case 'getStreamLength':
+        this.sendCommand(CSID_CONNECTION, 0, cmd.getStreamLengthResult(c.transactionId));
+        return;
+      case '_checkbw':
+        this.sendCommand(CSID_CONNECTION, 0, cmd.checkBwResult(c.transactionId));
+        return;
+      default:
+        // receiveAudio, FCSubscribe, onBWDone replies ...: answer what expects an answer.
+        if (c.transactionId > 0 && c.name !== '_result' && c.name !== '_error') {
+          this.sendCommand(CSID_CONNECTION, 0, cmd.simpleResult(c.transactionId, null));
+        }
+    }
+  }
+
+  private onConnect(c: cmd.Command): void {
+    if (this.tc) throw protocolError('connect sent twice');
+    const props = (c.command ?? {}) as Record<string, unknown>;
+    const tcUrl = typeof props.tcUrl === 'string' ? props.tcUrl : '';
+    const tc = tcUrl ? parseTcUrl(tcUrl) : null;
+    if (!tc) throw protocolError(`connect without a usable tcUrl (${JSON.stringify(tcUrl)})`);
+    this.tc = tc;
+    this.tcUrl = tcUrl;
+    this.pageUrl = typeof props.pageUrl === 'string' ? props.pageUrl : '';
+    this.swfUrl = typeof props.swfUrl === 'string' ? props.swfUrl : '';
+    this.objectEncoding = typeof props.objectEncoding === 'number' ? props.objectEncoding : 0;
+    const vhost = resolveVhost(localConfig(), resolveStream(tc, '').vhost);
+    if (!vhost) {
+      this.sendCommand(CSID_CONNECTION, 0, cmd.errorResult(c.transactionId, cmd.Status.ConnectRejected));
+      this.close(`connect refused: no enabled vhost for ${tc.host}`, 'info');
+      return;
+    }
+    const chunkSize = localConfig().chunk_size;
+    this.socket.write(pc.windowAckSize(OUR_WINDOW_ACK));
+    this.socket.write(pc.setPeerBandwidth(OUR_WINDOW_ACK, pc.LimitType.Dynamic));
+    this.socket.write(pc.setChunkSize(chunkSize));
+    this.writer.setChunkSize(chunkSize);
+    this.sendCommand(CSID_CONNECTION, 0, cmd.connectResult(c.transactionId, {
+      objectEncoding: this.objectEncoding,
+      serverInfo: { version: SERVER_VERSION, pid: process.pid, id: this.id, ip: this.socket.localAddress ?? '' },
+    }));
+    this.sendCommand(CSID_CONNECTION, 0, cmd.onBWDone());
+  }
+
+  /** Where a publish/play goes, or null (and the connection closed) when refused. */
+  private locate(name: string): { loc: StreamLocation; vhost: ResolvedVhost } | null {
+    if (!this.tc) throw protocolError('publish/play before connect');
+    const loc = resolveStream(this.tc, name);
+    if (!loc.stream) {
+      this.close('empty stream name', 'info');
+      return null;
+    }
+    const vhost = resolveVhost(localConfig(), loc.vhost);
+    if (!vhost) {
+      this.close(`no enabled vhost for ${loc.vhost}`, 'info');
+      return null;
+    }
+    return { loc: { ...loc, vhost: vhost.name }, vhost };
+  }
+
+  private async onPublish(c: cmd.Command, _streamId: number): Promise<void> {
+    if (this.role !== 'none') throw protocolError(`publish while already in ${this.role}`);
+    const where = this.locate(String(c.args[0] ?? ''));
+    if (!where) return;
+    const { loc, vhost } = where;
+    if (this.fcPublished) this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onFCPublish(cmd.Status.PublishStart.code, cmd.Status.PublishStart.description));
+    this.socket.pause();
+    try {
+      const key = streamKey(loc);
+      const args: SourceArgs = {
+        key, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: loc.param, tcUrl: this.tcUrl,
+        publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
+        gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size,
+      };
+      const source = this.ctx.spawn('media/source', args);
+      const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
+      if (!res.ok) {
+        this.ctx.stop(source);
+        this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PublishBadName, clientid: this.id }));
+        this.close(`stream ${key} is busy: publish refused`, 'info');
+        return;
+      }
+      if (this.closing) {
+        this.ctx.stop(source);
+        return;
+      }
+      this.source = source;
+      this.role = 'publish';
+      this.loc = loc;
+      this.vhost = vhost;
+      this.lastMedia = 0;
+      this.publishStartedAt = Date.now();
+      this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PublishStart, clientid: this.id }));
+      this.ctx.log.info({ client: this.id, ip: this.ip, stream: key }, 'publish started');
+    } finally {
+      if (!this.closing) this.socket.resume();
+    }
+  }
+
+  private publishStartedAt = 0;
+
+  private async onPlay(_c: cmd.Command, name: string): Promise<void> {
+    if (this.role === 'publish') throw protocolError('play while publishing');
+    if (this.role === 'play') this.endRole();
+    const where = this.locate(name);
+    if (!where) return;
+    const { loc, vhost } = where;
+    this.socket.write(pc.streamBegin(STREAM_ID));
+    this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayReset, details: loc.stream, clientid: this.id }));
+    this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStart, details: loc.stream, clientid: this.id }));
+    this.sendData(cmd.sampleAccess());
+    // No NetStream.Data.Start: SRS 7 stopped sending it, and ffmpeg turns it into a
+    // spurious data track (INTEROP.md B.4).
+    this.role = 'play';
+    this.loc = loc;
+    this.vhost = vhost;
+    const sink = new RtmpPlayerSink(this.id, this.socket, this);
+    const key = streamKey(loc);
+    this.fanout = await this.ctx.ask<ActorRef>(localHub(), {
+      type: 'hub/attach', key, sink, mwLatencyMs: vhost.config.mw_latency_ms, queueMs: vhost.config.queue_length * 1000,
+    });
+    this.ctx.log.info({ client: this.id, ip: this.ip, stream: key }, 'play started');
+  }
+
+  private onPause(paused: boolean): void {
+    if (this.role !== 'play' || !this.fanout) return;
+    this.ctx.tell(this.fanout, { type: 'fanout/pause', id: this.id, paused });
+    if (paused) {
+      this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PauseNotify, clientid: this.id }));
+      this.socket.write(pc.streamEof(STREAM_ID));
+    } else {
+      this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.UnpauseNotify, clientid: this.id }));
+      this.socket.write(pc.streamBegin(STREAM_ID));
+    }
+  }
+
+  private onFCUnpublish(c: cmd.Command): void {
+    if (this.role === 'publish') this.endRole();
+    this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onFCUnpublish(cmd.Status.FCUnpublishSuccess.code, cmd.Status.FCUnpublishSuccess.description));
+    this.sendCommand(CSID_STREAM, STREAM_ID, cmd.simpleResult(c.transactionId));
+    this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.UnpublishSuccess, clientid: this.id }));
+  }
+
+  /** Leave publish or play; the connection may publish or play again. */
+  private endRole(): void {
+    if (this.role === 'publish' && this.source) {
+      this.ctx.log.info({ client: this.id, stream: this.loc && streamKey(this.loc) }, 'unpublished');
+      this.ctx.stop(this.source);
+      this.source = null;
+    }
+    if (this.role === 'play' && this.fanout) {
+      this.ctx.tell(this.fanout, { type: 'fanout/detach', id: this.id });
+      this.fanout = null;
+    }
+    this.role = 'none';
+    this.fcPublished = false;
+  }
+
+  // ---- PlayerSession (called by the fan-out on this thread) ----
+
+  useChunkSize(size: number): void {
+    if (size === this.writer.chunkSize) return;
+    this.socket.write(pc.setChunkSize(size));
+    this.writer.setChunkSize(size);
+  }
+
+  unpublished(): void {
+    if (this.closing) return;
+    this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayUnpublishNotify, clientid: this.id }));
+  }
+
+  dropped(reason: string): void {
+    this.fanout = null;
+    this.role = 'none';
+    this.close(reason);
+  }
+
+  // ---- output ----
+
+  private sendCommand(csid: number, streamId: number, payload: Uint8Array): void {
+    this.socket.write(this.writer.encode({ csid, type: pc.MessageType.CommandAmf0, streamId, timestamp: 0, payload }));
+  }
+
+  private sendData(payload: Uint8Array): void {
+    this.socket.write(this.writer.encode({ csid: CSID_STREAM, type: MSG_DATA_AMF0, streamId: STREAM_ID, timestamp: 0, payload }));
+  }
+
+  // ---- lifetime ----
+
+  private checkTimeouts(): void {
+    const now = Date.now();
+    if (this.handshake && now - this.startedAt > HANDSHAKE_TIMEOUT_MS) {
+      this.close('handshake timeout');
+    } else if (this.role === 'none' && now - this.lastInput > IDLE_TIMEOUT_MS) {
+      this.close('idle timeout: no publish or play');
+    } else if (this.role === 'publish' && this.vhost) {
+      const p = this.vhost.config.publish;
+      if (!this.lastMedia && now - this.publishStartedAt > p.first_packet_timeout_ms) {
+        this.close(`publisher sent no media within ${p.first_packet_timeout_ms} ms`);
+      } else if (this.lastMedia && now - this.lastMedia > p.normal_timeout_ms) {
+        this.close(`publisher sent no media for ${p.normal_timeout_ms} ms`);
+      }
+    }
+  }
+
+  private fail(err: unknown): void {
+    const reason = isSluiceError(err) ? err.message : `internal error: ${String((err as Error)?.stack ?? err)}`;
+    this.close(reason);
+  }
+
+  /** Ends the connection; a reason is logged once (warn unless said otherwise). */
+  private close(reason: string | null, level: 'warn' | 'info' = 'warn'): void {
+    if (reason && !this.closing) {
+      this.ctx.log[level]({ client: this.id, ip: this.ip, reason }, 'rtmp connection closed');
+    }
+    if (!this.closing) {
+      this.closing = true;
+      this.endRole();
+    }
+    this.ctx.stop();
+  }
+
+  stopped(): void {
+    if (!this.closing) {
+      this.closing = true;
+      this.endRole();
+    }
+    unregisterClient(this.id);
+    connectionClosed();
+    this.socket.destroy();
+  }
+
+  private describe(): ClientInfo {
+    const loc = this.loc;
+    const type: ClientType = this.role === 'publish' ? (this.fcPublished ? 'fmle-publish' : 'flash-publish') : this.role === 'play' ? 'rtmp-play' : 'rtmp-connect';
+    return {
+      id: this.id, ip: this.ip, vhost: loc?.vhost ?? '', app: loc?.app ?? this.tc?.app ?? '', stream: loc?.stream ?? '',
+      param: loc?.param ?? '', tcUrl: this.tcUrl, pageUrl: this.pageUrl, swfUrl: this.swfUrl, type,
+      publish: this.role === 'publish', alive: (Date.now() - this.startedAt) / 1000,
+      sendBytes: this.socket.bytesWritten - this.sentBytesBase, recvBytes: this.reader.bytesReceived,
+      streamKey: loc ? streamKey(loc) : '',
+    };
+  }
+}
+
+/** The peer broke the command flow's rules. */
+function protocolError(detail: string): SluiceError {
+  return new SluiceError('RTMP_COMMAND', detail);
+}
+
+registerActor('rtmp/session', (args: SessionArgs, ctx: ActorContext) => new RtmpSession(args, ctx));

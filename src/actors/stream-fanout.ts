@@ -1,0 +1,149 @@
+// StreamFanout: the readers of one stream on one worker. It subscribes to the stream's
+// name in the directory (so players may come before the publisher), follows its rings
+// when it appears, and serves every local RTMP player and HTTP-FLV viewer from one ring
+// reader per format on a merged-write timer (mw_latency). It outlives unpublish: players
+// stay and resume on republish; it stops itself a while after its last player leaves.
+
+import { registerActor, DIRECTORY_REF, type Actor, type ActorContext } from '../runtime/index.ts';
+import { RingChannel, type LagPolicy } from './ring-channel.ts';
+import { RING_DATA_BYTES, RING_INDEX_SLOTS } from './media-rings.ts';
+import type { MediaFormat, MediaSink } from './media-sink.ts';
+import type { StreamEntry } from './stream-source.ts';
+
+export interface FanoutArgs {
+  key: string;
+  mwLatencyMs: number;
+  queueMs: number;
+}
+
+export type FanoutMsg =
+  | { type: 'fanout/attach'; sink: MediaSink }
+  | { type: 'fanout/detach'; id: string }
+  | { type: 'fanout/pause'; id: string; paused: boolean }
+  | { type: 'fanout/tick' }
+  | { type: 'fanout/idle-check' }
+  | { type: 'fanout/stats' }
+  | { type: 'dir/appeared'; name: string; entry: StreamEntry }
+  | { type: 'dir/disappeared'; name: string };
+
+const IDLE_STOP_MS = 3000;
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+export class StreamFanout implements Actor {
+  private readonly args: FanoutArgs;
+  private readonly channels: Record<MediaFormat, RingChannel>;
+  private entry: StreamEntry | null = null;
+  private cancelTick: (() => void) | null = null;
+  private idleSince = 0;
+  private attaches = 0;
+  private readonly ctx: ActorContext;
+
+  constructor(args: FanoutArgs, ctx: ActorContext) {
+    this.args = args;
+    this.ctx = ctx;
+    const policy: LagPolicy = { queueMs: args.queueMs, highWaterBytes: HIGH_WATER_BYTES };
+    const log = (m: string) => ctx.log.warn({ stream: args.key }, m);
+    this.channels = { rtmp: new RingChannel(RING_INDEX_SLOTS, policy, log), flv: new RingChannel(RING_INDEX_SLOTS, policy, log) };
+    ctx.tell(DIRECTORY_REF, { type: 'dir/subscribe', name: args.key, subscriber: ctx.self });
+    this.cancelTick = ctx.every(Math.max(10, args.mwLatencyMs), { type: 'fanout/tick' });
+    ctx.every(IDLE_STOP_MS, { type: 'fanout/idle-check' });
+  }
+
+  receive(msg: FanoutMsg, ctx: ActorContext): unknown {
+    switch (msg.type) {
+      case 'fanout/attach': {
+        const ch = this.channels[msg.sink.format];
+        ch.add(msg.sink);
+        this.attaches++;
+        this.idleSince = 0;
+        if (this.entry) {
+          msg.sink.streamStarted(this.entry);
+          ch.flush(); // a new player's first frame should not wait for the next tick
+        }
+        return undefined;
+      }
+      case 'fanout/detach':
+        this.channels.rtmp.remove(msg.id) ?? this.channels.flv.remove(msg.id);
+        return undefined;
+      case 'fanout/pause':
+        this.channels.rtmp.setPaused(msg.id, msg.paused);
+        this.channels.flv.setPaused(msg.id, msg.paused);
+        return undefined;
+      case 'fanout/tick':
+        this.tick();
+        return undefined;
+      case 'fanout/idle-check':
+        this.idleCheck(ctx);
+        return undefined;
+      case 'fanout/stats':
+        return {
+          players: this.channels.rtmp.playerCount + this.channels.flv.playerCount,
+          skipped: this.channels.rtmp.counters.skipped + this.channels.flv.counters.skipped,
+          dropped: this.channels.rtmp.counters.dropped + this.channels.flv.counters.dropped,
+          sentBytes: this.channels.rtmp.counters.sentBytes + this.channels.flv.counters.sentBytes,
+        };
+      case 'dir/appeared':
+        this.onAppeared(msg.entry);
+        return undefined;
+      case 'dir/disappeared':
+        this.onDisappeared();
+        return undefined;
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+
+  private tick(): void {
+    if (!this.entry) return;
+    this.channels.rtmp.flush();
+    this.channels.flv.flush();
+  }
+
+  private onAppeared(entry: StreamEntry): void {
+    if (this.entry && this.entry.streamId === entry.streamId) return;
+    if (this.entry) this.onDisappeared();
+    this.entry = entry;
+    this.channels.rtmp.attachRing(entry.rings.rtmp, RING_DATA_BYTES);
+    this.channels.flv.attachRing(entry.rings.flv, RING_DATA_BYTES);
+    for (const ch of [this.channels.rtmp, this.channels.flv]) for (const s of ch.sinks()) s.streamStarted(entry);
+    this.tick();
+  }
+
+  private onDisappeared(): void {
+    if (!this.entry) return;
+    // Deliver what the publisher sent before it left, then tell the players.
+    this.tick();
+    this.entry = null;
+    for (const ch of [this.channels.rtmp, this.channels.flv]) {
+      ch.detachRing();
+      for (const s of [...ch.sinks()]) s.streamEnded();
+    }
+  }
+
+  private idleCheck(ctx: ActorContext): void {
+    const players = this.channels.rtmp.playerCount + this.channels.flv.playerCount;
+    if (players > 0 || this.entry) {
+      this.idleSince = 0;
+      return;
+    }
+    if (!this.idleSince) {
+      this.idleSince = Date.now();
+      return;
+    }
+    // The hub stops us, unless an attach it sent is still on its way here.
+    if (Date.now() - this.idleSince >= IDLE_STOP_MS && ctx.parent) {
+      ctx.tell(ctx.parent, { type: 'hub/idle', key: this.args.key, attaches: this.attaches });
+    }
+  }
+
+  stopped(): void {
+    this.cancelTick?.();
+    this.ctx.tell(DIRECTORY_REF, { type: 'dir/unsubscribe', name: this.args.key, subscriber: this.ctx.self });
+    this.channels.rtmp.detachRing();
+    this.channels.flv.detachRing();
+  }
+}
+
+registerActor('media/fanout', (args: FanoutArgs, ctx: ActorContext) => new StreamFanout(args, ctx));

@@ -1,0 +1,175 @@
+// StreamSource: one per live stream, on the worker of its publisher. It owns the
+// stream's rings: every media message is corrected in time once and appended once to
+// each ring. Before each keyframe it repeats metadata and sequence headers as join-only
+// records, so the ring itself is the GOP cache: a reader that starts at the latest sync
+// point gets metadata, sequence headers, then the GOP, with nothing kept elsewhere.
+
+import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { parseVideoTag } from '../net/codec/video-tag.ts';
+import { parseAudioTag } from '../net/codec/audio-tag.ts';
+import { normalizeMetadata, metadataForPlayers } from '../net/rtmp/commands.ts';
+import { MediaRingWriter, type MediaRingHandles } from './media-rings.ts';
+import { TimeJitter, type JitterMode } from './time-jitter.ts';
+import {
+  FLAG_SYNC, FLAG_JOIN_ONLY, FLAG_SEQUENCE_HEADER, FLAG_METADATA, FLAG_KEYFRAME,
+  MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0,
+} from './media-flags.ts';
+import { SERVER_NAME, SERVER_VERSION } from './server-identity.ts';
+import { StreamStats } from './stream-stats.ts';
+
+export interface SourceArgs {
+  key: string;
+  vhost: string;
+  app: string;
+  stream: string;
+  param: string;
+  tcUrl: string;
+  publisher: { clientId: string; ip: string; ref: ActorRef };
+  gopCache: boolean;
+  timeJitter: JitterMode;
+  chunkSize: number;
+}
+
+/** What the directory holds for a live stream: enough for any worker to serve it. */
+export interface StreamEntry {
+  key: string;
+  vhost: string;
+  app: string;
+  stream: string;
+  param: string;
+  tcUrl: string;
+  streamId: string;
+  source: ActorRef;
+  publisherId: string;
+  rings: MediaRingHandles;
+  gopCache: boolean;
+  startedAt: number;
+}
+
+export type SourceMsg =
+  | { type: 'source/start' }
+  | { type: 'source/media'; msgType: number; timestamp: number; payload: Uint8Array }
+  | { type: 'source/stats' };
+
+export type SourceStartRes = { ok: true; entry: StreamEntry } | { ok: false; reason: 'busy' };
+
+// An audio-only stream has no keyframes: offer a join point about this often.
+const AUDIO_SYNC_INTERVAL_MS = 1000;
+
+export class StreamSource implements Actor {
+  private readonly args: SourceArgs;
+  private readonly rings: MediaRingWriter;
+  private readonly jitter: TimeJitter;
+  readonly stats: StreamStats;
+  private metadata: Uint8Array | null = null;
+  private metadataObject: Record<string, unknown> | null = null;
+  private videoHeader: Uint8Array | null = null;
+  private audioHeader: Uint8Array | null = null;
+  private hasVideo = false;
+  private lastAudioSync = -Infinity;
+  private entry: StreamEntry | null = null;
+
+  constructor(args: SourceArgs) {
+    this.args = args;
+    this.rings = new MediaRingWriter(args.chunkSize);
+    this.jitter = new TimeJitter(args.timeJitter);
+    this.stats = new StreamStats();
+  }
+
+  async receive(msg: SourceMsg, ctx: ActorContext): Promise<unknown> {
+    switch (msg.type) {
+      case 'source/start':
+        return this.start(ctx);
+      case 'source/media':
+        this.onMedia(msg.msgType, msg.timestamp, msg.payload);
+        return undefined;
+      case 'source/stats':
+        return this.stats.snapshot(this.videoHeader, this.audioHeader, this.metadataObject);
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+
+  private async start(ctx: ActorContext): Promise<SourceStartRes> {
+    const a = this.args;
+    const entry: StreamEntry = {
+      key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: a.param, tcUrl: a.tcUrl,
+      streamId: streamIdFor(ctx.self), source: ctx.self, publisherId: a.publisher.clientId,
+      rings: this.rings.handles, gopCache: a.gopCache, startedAt: Date.now(),
+    };
+    const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
+    if (!res.ok) return { ok: false, reason: 'busy' };
+    this.entry = entry;
+    return { ok: true, entry };
+  }
+
+  private onMedia(type: number, rawTimestamp: number, payload: Uint8Array): void {
+    this.stats.onReceive(type, payload.length);
+    if (type === MSG_DATA_AMF0) {
+      const meta = normalizeMetadata(payload);
+      if (!meta) return;
+      this.metadataObject = meta;
+      this.metadata = metadataForPlayers(meta, { name: SERVER_NAME, version: SERVER_VERSION });
+      // Timestamp 0: ffmpeg's FLV reader takes a later-stamped onMetaData for a data track.
+      this.rings.write(MSG_DATA_AMF0, FLAG_METADATA, 0, this.metadata);
+      return;
+    }
+    if (type !== MSG_AUDIO && type !== MSG_VIDEO) return;
+    if (payload.length === 0) return;
+    const ts = this.jitter.correct(rawTimestamp);
+    if (type === MSG_VIDEO) {
+      this.hasVideo = true;
+      const info = parseVideoTag(payload);
+      if (info.sequenceHeader) {
+        this.videoHeader = payload.slice();
+        this.rings.write(type, FLAG_SEQUENCE_HEADER, ts, payload);
+        return;
+      }
+      if (info.keyframe) {
+        this.writeJoinGroup(ts);
+        this.rings.write(type, FLAG_SYNC | FLAG_KEYFRAME, ts, payload);
+        return;
+      }
+      this.rings.write(type, 0, ts, payload);
+      return;
+    }
+    const info = parseAudioTag(payload);
+    if (info.sequenceHeader) {
+      this.audioHeader = payload.slice();
+      this.rings.write(type, FLAG_SEQUENCE_HEADER, ts, payload);
+      return;
+    }
+    if (!this.hasVideo && ts - this.lastAudioSync >= AUDIO_SYNC_INTERVAL_MS) {
+      this.lastAudioSync = ts;
+      this.writeJoinGroup(ts);
+      this.rings.write(type, FLAG_SYNC, ts, payload);
+      return;
+    }
+    this.rings.write(type, 0, ts, payload);
+  }
+
+  /** Metadata then sequence headers, for readers that start at the record after them. */
+  private writeJoinGroup(ts: number): void {
+    if (this.metadata) this.rings.write(MSG_DATA_AMF0, FLAG_JOIN_ONLY | FLAG_METADATA, 0, this.metadata);
+    if (this.audioHeader) this.rings.write(MSG_AUDIO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.audioHeader);
+    if (this.videoHeader) this.rings.write(MSG_VIDEO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.videoHeader);
+  }
+
+  stopped(): void {
+    // Readers see the end of the rings; the directory drops the name with its owner.
+    this.rings.close();
+  }
+
+  get streamEntry(): StreamEntry | null {
+    return this.entry;
+  }
+}
+
+/** A stable API id for the stream (SRS style `vid-xxxxxxx`), unique per publish. */
+function streamIdFor(ref: ActorRef): string {
+  return `vid-${ref.worker.toString(36)}${ref.id.toString(36).padStart(6, '0')}`;
+}
+
+registerActor('media/source', (args: SourceArgs) => new StreamSource(args));

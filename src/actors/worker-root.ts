@@ -1,0 +1,67 @@
+// WorkerRoot: the first actor of every worker, spawned by the main thread with a
+// permanent restart policy (so a restarted worker comes back serving). It installs the
+// configuration, then starts the worker's MediaHub and listeners as its children.
+
+import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import type { SluiceConfig } from '../config/types.ts';
+import { setLocalConfig } from './local-services.ts';
+import { useConnectionCounter, setConnectionLimit, openConnections } from './connection-limit.ts';
+import { listClients, kickClient } from './client-registry.ts';
+
+export interface WorkerRootArgs {
+  config: SluiceConfig;
+  connections: SharedArrayBuffer;
+}
+
+export type WorkerRootMsg =
+  | { type: 'root/stop-accepting' }
+  | { type: 'root/reload'; config: SluiceConfig }
+  | { type: 'sys/child-stopped'; child: ActorRef; reason: string };
+
+export class WorkerRoot implements Actor {
+  private readonly listeners: ActorRef[] = [];
+
+  constructor(args: WorkerRootArgs, ctx: ActorContext) {
+    root = {
+      stopAccepting: () => ctx.tell(ctx.self, { type: 'root/stop-accepting' }),
+      reload: (config) => ctx.tell(ctx.self, { type: 'root/reload', config }),
+    };
+    setLocalConfig(args.config);
+    useConnectionCounter(args.connections, args.config.max_connections);
+    ctx.spawn('media/hub', {}, { restart: 'permanent' });
+    this.listeners.push(ctx.spawn('rtmp/acceptor', { listen: args.config.listen }));
+    if (args.config.http_server.enabled) {
+      this.listeners.push(ctx.spawn('http/acceptor', { listen: args.config.http_server.listen }));
+    }
+  }
+
+  receive(msg: WorkerRootMsg, ctx: ActorContext): unknown {
+    switch (msg.type) {
+      case 'root/stop-accepting':
+        for (const l of this.listeners) ctx.tell(l, { type: 'acceptor/close' });
+        return true;
+      case 'root/reload':
+        setLocalConfig(msg.config);
+        setConnectionLimit(msg.config.max_connections);
+        return true;
+      case 'sys/child-stopped':
+        return undefined;
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+}
+
+registerActor('server/worker-root', (args: WorkerRootArgs, ctx: ActorContext) => new WorkerRoot(args, ctx));
+
+// The control plane's view of this worker, for the API in the main thread.
+registerControl('clients', () => listClients());
+registerControl('kick', (id: string) => kickClient(id));
+registerControl('connections', () => openConnections());
+
+// Set by the WorkerRoot of this thread so that control calls reach it.
+let root: { stopAccepting(): void; reload(config: SluiceConfig): void } | null = null;
+registerControl('stop-accepting', () => root?.stopAccepting());
+registerControl('reload', (config: SluiceConfig) => root?.reload(config));

@@ -1,0 +1,18 @@
+// sluice/runtime: the actor runtime on worker threads, usable without the media server.
+export { ActorSystem } from './actor-system.ts';
+export type {
+  ActorSystemOptions,
+  ActorRespawnedEvent,
+  EscalatedEvent,
+  WorkerDiedEvent,
+  WorkerRestartedEvent,
+} from './actor-system.ts';
+export { registerActor, registerControl, currentWorker, getWorkerData } from './registry.ts';
+export { createLogger } from './logger.ts';
+export type { LoggerOptions } from './logger.ts';
+export { DIRECTORY_KIND, DIRECTORY_REF, Directory } from './directory.ts';
+export type * from './directory.ts';
+export { sameRef } from './types.ts';
+export type * from './types.ts';
+export type { ControlApi } from './control.ts';
+export * from './ring.ts';

@@ -1,0 +1,117 @@
+// The main thread of a running server: it starts the actor system, puts a WorkerRoot
+// on every worker, runs the HTTP API, and owns the process: the pid file, SIGHUP
+// reload, and the graceful stop of SIGTERM/SIGINT. It does no media work itself.
+
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ActorSystem, createLogger } from './runtime/index.ts';
+import type { Logger } from 'pino';
+import type { SluiceConfig } from './config/types.ts';
+import type { StartOptions } from './cli.ts';
+import { loadConfigFile } from './config/load.ts';
+import { createConnectionCounter } from './actors/connection-limit.ts';
+import type { WorkerRootArgs } from './actors/worker-root.ts';
+
+const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
+const STOP_DEADLINE_MS = 10_000;
+
+export interface RunningServer {
+  readonly system: ActorSystem;
+  readonly log: Logger;
+  config: SluiceConfig;
+  reload(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: SluiceConfig, opts: StartOptions): Promise<RunningServer> {
+  const log = createLogger({ level: config.log.level, file: config.log.file });
+  const system = new ActorSystem({
+    workers: config.workers,
+    modules: [REGISTER_MODULE],
+    logger: log,
+    workerData: { logLevel: config.log.level, logFile: config.log.file },
+  });
+  await system.start();
+  const connections = createConnectionCounter();
+  const server: RunningServer = {
+    system,
+    log,
+    config,
+    reload: () => reload(server, opts),
+    stop: () => stop(server),
+  };
+  const rootArgs = (): WorkerRootArgs => ({ config: server.config, connections });
+  for (let w = 1; w <= system.workerCount; w++) {
+    await system.spawn(w, 'server/worker-root', rootArgs(), { restart: 'permanent' });
+  }
+  // A restarted worker's root comes back with the config of its first start: bring it up to date.
+  system.on('worker-restarted', (ev: { worker: number }) => {
+    system.control(ev.worker, 'reload', server.config).catch(() => {});
+  });
+  writePid(config.pid, log);
+  installSignals(server, opts);
+  log.info(
+    { rtmp: config.listen, http: config.http_server.enabled ? config.http_server.listen : null, workers: system.workerCount },
+    'sluice started',
+  );
+  return server;
+}
+
+async function reload(server: RunningServer, opts: StartOptions): Promise<boolean> {
+  const res = loadConfigFile(opts.configPath, opts.overrides);
+  if (!('config' in res) || !res.config) {
+    for (const line of (res as { errors: string[] }).errors) server.log.error(line);
+    server.log.error('reload refused: the configuration does not validate; the old one stays');
+    return false;
+  }
+  server.config = res.config;
+  server.log.level = res.config.log.level;
+  await server.system.broadcast('reload', res.config);
+  server.log.info('configuration reloaded');
+  return true;
+}
+
+async function stop(server: RunningServer): Promise<void> {
+  const { system, log, config } = server;
+  log.info('stopping: no new connections; closing streams');
+  await Promise.allSettled(Array.from({ length: system.workerCount }, (_, i) => system.control(i + 1, 'stop-accepting')));
+  await system.shutdown(STOP_DEADLINE_MS - 1000);
+  rmSync(config.pid, { force: true });
+  log.info('stopped');
+}
+
+function writePid(path: string, log: Logger): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${process.pid}\n`);
+  } catch (err) {
+    log.warn({ pid: path, err: (err as Error).message }, 'cannot write the pid file');
+  }
+}
+
+function installSignals(server: RunningServer, opts: StartOptions): void {
+  let stopping = false;
+  const onStop = (signal: string) => {
+    if (stopping) {
+      server.log.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    server.log.info({ signal }, 'graceful stop');
+    const deadline = setTimeout(() => process.exit(1), STOP_DEADLINE_MS);
+    deadline.unref();
+    server.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        server.log.error({ err: err.message }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGHUP', () => {
+    server.log.info({ config: opts.configPath }, 'SIGHUP: reloading the configuration');
+    server.reload().catch((err: Error) => server.log.error({ err: err.message }, 'reload failed'));
+  });
+}

@@ -1,0 +1,143 @@
+// Muxes the sample FLV files and reads the result back with ffprobe: every packet's PTS/DTS
+// must be the FLV source's (no offset), in 90 kHz, with both tracks and the right codecs.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parseAudioTag } from '../../src/net/codec/audio-tag.ts';
+import { parseVideoTag } from '../../src/net/codec/video-tag.ts';
+import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
+import { HlsSegmenter } from '../../src/net/hls/segmenter.ts';
+import { TsMuxer, type TsAudioCodec } from '../../src/net/mpegts/ts-muxer.ts';
+
+const run = promisify(execFile);
+const MEDIA = '/work/shared/media';
+const dir = mkdtempSync(join(tmpdir(), 'sluice-mpegts-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+type Expected = { video: { pts: number; dts: number; key: boolean }[]; audio: { pts: number; dts: number }[] };
+type ProbePacket = { codec_type: string; pts: number; dts: number; flags: string };
+type Probe = { packets: ProbePacket[]; streams: { codec_type: string; codec_name: string }[] };
+
+/** Muxes a whole FLV file; `onCut` (if given) splits it into segments at the segmenter's cuts. */
+function muxFlv(bytes: Uint8Array, audioCodec: TsAudioCodec | null, segmenter?: HlsSegmenter): { segments: Uint8Array[]; expected: Expected } {
+  const { tags } = readFlvFile(bytes);
+  const hasVideo = tags.some((t) => t.type === 9);
+  const m = new TsMuxer({ video: hasVideo ? 'H264' : null, audio: audioCodec });
+  const expected: Expected = { video: [], audio: [] };
+  const segments: Uint8Array[][] = [];
+  const push = (b: Uint8Array): void => void segments.at(-1)!.push(b);
+  const decide = (d: string): boolean => {
+    if (d === 'drop') return false;
+    if (d !== 'continue') {
+      segments.push([m.startSegment()]);
+    }
+    return true;
+  };
+  if (segmenter === undefined) segments.push([m.startSegment()]);
+  for (const t of tags) {
+    if (t.type === 9) {
+      const v = parseVideoTag(t.data);
+      const body = t.data.subarray(v.headerLength);
+      if (v.sequenceHeader) m.setVideoConfig(body);
+      else if (!v.endOfSequence && !v.command) {
+        if (segmenter !== undefined && !decide(segmenter.onVideo(t.timestamp, v.keyframe))) continue;
+        expected.video.push({ dts: t.timestamp * 90, pts: (t.timestamp + v.compositionTime) * 90, key: v.keyframe });
+        push(m.writeVideo(t.timestamp, v.compositionTime, v.keyframe, body));
+      }
+    } else if (t.type === 8) {
+      const a = parseAudioTag(t.data);
+      const body = t.data.subarray(a.headerLength);
+      if (a.sequenceHeader) m.setAudioConfig(body);
+      else {
+        if (segmenter !== undefined && !decide(segmenter.onAudio(t.timestamp))) continue;
+        expected.audio.push({ dts: t.timestamp * 90, pts: t.timestamp * 90 });
+        push(m.writeAudio(t.timestamp, body));
+      }
+    }
+  }
+  return { segments: segments.map((s) => Buffer.concat(s)), expected };
+}
+
+async function probe(file: string): Promise<Probe> {
+  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-show_packets', '-show_streams', '-of', 'json', file], {
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as Probe;
+}
+
+function sameTimestamps(probe: Probe, expected: Expected): void {
+  const video = probe.packets.filter((p) => p.codec_type === 'video');
+  const audio = probe.packets.filter((p) => p.codec_type === 'audio');
+  assert.equal(video.length, expected.video.length);
+  assert.equal(audio.length, expected.audio.length);
+  video.forEach((p, i) => {
+    const e = expected.video[i]!;
+    assert.deepEqual([p.pts, p.dts, p.flags.startsWith('K')], [e.pts, e.dts, e.key], `video packet ${i}`);
+  });
+  audio.forEach((p, i) => assert.deepEqual([p.pts, p.dts], [expected.audio[i]!.pts, expected.audio[i]!.dts], `audio packet ${i}`));
+}
+
+describe('MPEG-TS read back by ffprobe', { timeout: 120_000 }, () => {
+  for (const name of ['av-bframes.flv', 'av-1mbps.flv']) {
+    it(`${name}: PTS/DTS of every packet equal the FLV source`, async () => {
+      const { segments, expected } = muxFlv(readFileSync(join(MEDIA, name)), 'AAC');
+      const file = join(dir, name.replace('.flv', '.ts'));
+      writeFileSync(file, segments[0]!);
+      assert.equal(segments[0]!.length % 188, 0);
+      const p = await probe(file);
+      assert.deepEqual(
+        p.streams.map((s) => [s.codec_type, s.codec_name]),
+        [
+          ['video', 'h264'],
+          ['audio', 'aac'],
+        ],
+      );
+      if (name === 'av-1mbps.flv') assert.equal(expected.video.length, 750);
+      if (name === 'av-bframes.flv') assert.ok(expected.video.some((v) => v.pts !== v.dts), 'B-frames present');
+      sameTimestamps(p, expected);
+    });
+  }
+
+  it('av-1mbps.flv cut at 2 s: 15 segments, each playable alone from a keyframe', async () => {
+    const seg = new HlsSegmenter({ fragment: 2, hasVideo: true });
+    const { segments, expected } = muxFlv(readFileSync(join(MEDIA, 'av-1mbps.flv')), 'AAC', seg);
+    assert.equal(segments.length, 15);
+    const all: Probe = { packets: [], streams: [] };
+    for (let i = 0; i < segments.length; i++) {
+      const file = join(dir, `seg-${i}.ts`);
+      writeFileSync(file, segments[i]!);
+      const p = await probe(file);
+      assert.equal(p.streams.length, 2, `segment ${i} has both tracks`);
+      const firstVideo = p.packets.find((x) => x.codec_type === 'video')!;
+      assert.ok(firstVideo.flags.startsWith('K'), `segment ${i} starts on a keyframe`);
+      all.packets.push(...p.packets);
+    }
+    sameTimestamps(all, expected);
+  });
+
+  it('audio-only MP3 from an ffmpeg-made FLV', async () => {
+    const flv = join(dir, 'mp3.flv');
+    await run(
+      '/usr/bin/ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=2',
+        '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'flv', flv],
+      { timeout: 60_000 },
+    );
+    const { segments, expected } = muxFlv(readFileSync(flv), 'MP3');
+    const file = join(dir, 'mp3.ts');
+    writeFileSync(file, segments[0]!);
+    const p = await probe(file);
+    assert.deepEqual(
+      p.streams.map((s) => [s.codec_type, s.codec_name]),
+      [['audio', 'mp3']],
+    );
+    assert.ok(expected.audio.length > 50);
+    sameTimestamps(p, expected);
+  });
+});
