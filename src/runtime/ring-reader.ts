@@ -47,6 +47,9 @@ import {
 } from './ring-layout.ts';
 import type { RingHandle } from './ring-layout.ts';
 
+const MAX_TIMER_MS = 0x7fffffff;
+function noop(): void {}
+
 export type RingStart = 'latest-sync' | 'next' | 'oldest';
 export type RingWaitResult = 'ok' | 'timed-out' | 'closed';
 
@@ -325,7 +328,13 @@ export class RingReader {
         const signal = Atomics.load(m, C_SIGNAL);
         if (this.available() > 0 || this.isClosed()) continue;
         const w = Atomics.waitAsync(m, C_SIGNAL, signal, left === Number.POSITIVE_INFINITY ? undefined : left);
-        if (w.async) await w.value;
+        if (w.async) {
+          // a pending Atomics.waitAsync does not keep Node's event loop alive: a ref'd
+          // timer does, so a worker waiting for records is not ended under our feet
+          const keepAlive = setTimeout(noop, left < MAX_TIMER_MS ? left + 1 : MAX_TIMER_MS);
+          await w.value;
+          clearTimeout(keepAlive);
+        }
       } finally {
         Atomics.sub(m, C_WAITERS, 1);
       }

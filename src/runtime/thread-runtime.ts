@@ -8,8 +8,10 @@ import type { Logger } from 'pino';
 import { SluiceError } from '../errors.ts';
 import { ActorCell } from './actor-cell.ts';
 import { actorFactory, controlFn } from './registry.ts';
+import { RemoteLinks, type RemoteChild } from './remote-links.ts';
 import { RestartBudget } from './restart-budget.ts';
-import { deserializeError, serializeError, type Envelope } from './wire.ts';
+import { addPeer, listen, peerDown } from './mesh.ts';
+import { serializeError, type Envelope } from './wire.ts';
 import {
   sameRef,
   type ActorRef,
@@ -32,15 +34,6 @@ interface PendingAsk {
   reject: (e: unknown) => void;
   timer: ReturnType<typeof setTimeout>;
   worker: number;
-}
-
-/** A child this thread's actor (or this thread's system, id 0) spawned on another thread. */
-interface RemoteChild {
-  supervisorId: number;
-  kind: string;
-  args: unknown;
-  opts: SpawnOptions;
-  budget: RestartBudget | null;
 }
 
 interface PendingSpawn extends RemoteChild {
@@ -70,21 +63,18 @@ export class ThreadRuntime {
   processed = 0;
   shuttingDown = false;
   private nextId: number;
-  private started = false;
-  private readonly cells = new Map<number, ActorCell>();
-  private readonly peers: (MessagePort | null)[] = [];
+  /** @internal */ started = false;
+  /** @internal */ readonly cells = new Map<number, ActorCell>();
+  /** @internal */ readonly peers: (MessagePort | null)[] = [];
   private readonly runQueue: (ActorCell | undefined)[] = [];
   private runHead = 0;
   private drainScheduled = false;
   private readonly drainFn = (): void => this.drain();
-  private readonly asks = new Map<number, PendingAsk>();
+  /** @internal */ readonly asks = new Map<number, PendingAsk>();
   private nextAsk = 1;
-  private readonly spawns = new Map<number, PendingSpawn>();
+  /** @internal */ readonly spawns = new Map<number, PendingSpawn>();
   private nextReq = 1;
-  private readonly remoteChildren = new Map<number, Map<number, RemoteChild>>();
-  /** worker -> remote actor id -> ids of local watchers */
-  private readonly remoteWatches = new Map<number, Map<number, number[]>>();
-  private readonly pendingRespawn = new Map<number, { rc: RemoteChild; previous: ActorRef }[]>();
+  /** @internal */ readonly links = new RemoteLinks();
   private readonly lag: ReturnType<typeof monitorEventLoopDelay>;
 
   constructor(o: ThreadRuntimeOptions) {
@@ -113,7 +103,7 @@ export class ThreadRuntime {
     this.started = true;
     for (let w = 0; w < this.peers.length; w++) {
       const p = this.peers[w];
-      if (p) this.listen(w, p);
+      if (p) listen(this, w, p);
     }
   }
 
@@ -159,7 +149,8 @@ export class ThreadRuntime {
     });
   }
 
-  private settleAsk(id: number, ok: boolean, value: unknown): void {
+  /** @internal */
+  settleAsk(id: number, ok: boolean, value: unknown): void {
     const a = this.asks.get(id);
     if (a === undefined) return;
     this.asks.delete(id);
@@ -168,7 +159,8 @@ export class ThreadRuntime {
     else a.reject(value);
   }
 
-  private replyTo(worker: number, askId: number, ok: boolean, value: unknown): void {
+  /** @internal */
+  replyTo(worker: number, askId: number, ok: boolean, value: unknown): void {
     if (worker === this.worker) {
       this.settleAsk(askId, ok, value);
       return;
@@ -188,7 +180,8 @@ export class ThreadRuntime {
 
   // ---- run loop ----
 
-  private enqueue(cell: ActorCell, msg: unknown, askId: number, replyWorker: number): void {
+  /** @internal */
+  enqueue(cell: ActorCell, msg: unknown, askId: number, replyWorker: number): void {
     cell.mailbox.push(msg, askId, replyWorker);
     if (!cell.queued && !cell.busy) {
       cell.queued = true;
@@ -338,7 +331,8 @@ export class ThreadRuntime {
     return this.spawnRemote(worker, { supervisorId, kind, args, opts, budget: null });
   }
 
-  private spawnRemote(worker: number, rc: RemoteChild): Promise<ActorRef> {
+  /** @internal */
+  spawnRemote(worker: number, rc: RemoteChild): Promise<ActorRef> {
     return new Promise<ActorRef>((resolve, reject) => {
       const port = this.peers[worker];
       if (!port) {
@@ -353,7 +347,8 @@ export class ThreadRuntime {
     });
   }
 
-  private spawned(worker: number, p: PendingSpawn, id: number): ActorRef {
+  /** @internal */
+  spawned(worker: number, p: PendingSpawn, id: number): ActorRef {
     const ref = { worker, id };
     const parent = p.supervisorId === 0 ? null : this.cells.get(p.supervisorId);
     if (parent === undefined) {
@@ -361,10 +356,8 @@ export class ThreadRuntime {
       this.peers[worker]?.postMessage({ k: 'stop', to: id, by: { worker: this.worker, id: p.supervisorId } } satisfies Envelope);
       return ref;
     }
-    let kids = this.remoteChildren.get(worker);
-    if (kids === undefined) this.remoteChildren.set(worker, (kids = new Map()));
     const keepArgs = (p.opts.restart ?? 'temporary') !== 'temporary';
-    kids.set(id, { supervisorId: p.supervisorId, kind: p.kind, args: keepArgs ? p.args : undefined, opts: p.opts, budget: p.budget });
+    this.links.addChild(ref, { supervisorId: p.supervisorId, kind: p.kind, args: keepArgs ? p.args : undefined, opts: p.opts, budget: p.budget });
     if (parent !== null) (parent.remoteChildren ??= []).push(ref);
     return ref;
   }
@@ -381,7 +374,8 @@ export class ThreadRuntime {
     if (cell !== undefined && !cell.stopped) this.stopCell(cell, 'normal', by);
   }
 
-  private stopCell(cell: ActorCell, reason: StopReason, by: ActorRef): void {
+  /** @internal */
+  stopCell(cell: ActorCell, reason: StopReason, by: ActorRef): void {
     // A stop asked from inside the actor waits for the current message, so its reply goes out.
     if (cell.inReceive || (cell.busy && sameRef(by, cell.self))) {
       cell.pendingStop ??= { reason, by };
@@ -459,7 +453,8 @@ export class ThreadRuntime {
     }
   }
 
-  private sendSys(to: ActorRef, msg: SystemMessage): void {
+  /** @internal */
+  sendSys(to: ActorRef, msg: SystemMessage): void {
     if (to.worker !== this.worker) {
       this.peers[to.worker]?.postMessage({ k: 'sys', to: to.id, m: msg } satisfies Envelope);
     } else if (to.id === 0) {
@@ -469,7 +464,8 @@ export class ThreadRuntime {
     }
   }
 
-  private deliverSys(id: number, msg: SystemMessage): void {
+  /** @internal */
+  deliverSys(id: number, msg: SystemMessage): void {
     const cell = this.cells.get(id);
     if (cell === undefined || cell.stopped) {
       this.deadLetters++;
@@ -504,11 +500,7 @@ export class ThreadRuntime {
       this.deliverSys(cell.self.id, { type: 'sys/down', ref, reason: 'not-found' });
       return;
     }
-    let byTarget = this.remoteWatches.get(ref.worker);
-    if (byTarget === undefined) this.remoteWatches.set(ref.worker, (byTarget = new Map()));
-    const ids = byTarget.get(ref.id);
-    if (ids === undefined) byTarget.set(ref.id, [cell.self.id]);
-    else ids.push(cell.self.id);
+    this.links.addWatch(ref, cell.self.id);
     port.postMessage({ k: 'watch', to: ref.id, watcher: cell.self.id } satisfies Envelope);
   }
 
@@ -521,178 +513,19 @@ export class ThreadRuntime {
       removeRef(this.cells.get(ref.id)?.watchers, cell.self);
       return;
     }
-    const ids = this.remoteWatches.get(ref.worker)?.get(ref.id);
-    if (ids !== undefined) {
-      const j = ids.indexOf(cell.self.id);
-      if (j >= 0) ids.splice(j, 1);
-      if (ids.length === 0) this.remoteWatches.get(ref.worker)!.delete(ref.id);
-    }
+    this.links.deleteWatch(ref, cell.self.id);
     this.peers[ref.worker]?.postMessage({ k: 'unwatch', to: ref.id, watcher: cell.self.id } satisfies Envelope);
   }
 
-  // ---- the mesh ----
+  // ---- the mesh (mesh.ts holds the logic) ----
 
   addPeer(worker: number, port: MessagePort): void {
-    this.peers[worker] = port;
-    if (this.started) this.listen(worker, port);
-    const again = this.pendingRespawn.get(worker);
-    if (again !== undefined) {
-      this.pendingRespawn.delete(worker);
-      for (const r of again) this.respawn(worker, r.rc, r.previous);
-    }
-  }
-
-  private listen(worker: number, port: MessagePort): void {
-    port.on('message', (env: Envelope) => this.onEnvelope(worker, env));
+    addPeer(this, worker, port);
   }
 
   /** A peer worker died: settle everything that waited on it and report its actors. */
   peerDown(worker: number): void {
-    const port = this.peers[worker];
-    this.peers[worker] = null;
-    if (port) {
-      port.removeAllListeners('message');
-      port.close();
-    }
-    for (const [id, a] of this.asks) {
-      if (a.worker === worker) this.settleAsk(id, false, new SluiceError('WORKER_DIED', `worker ${worker}`));
-    }
-    for (const [req, s] of this.spawns) {
-      if (s.worker !== worker) continue;
-      this.spawns.delete(req);
-      s.reject(new SluiceError('WORKER_DIED', `worker ${worker}`));
-    }
-    const kids = this.remoteChildren.get(worker);
-    this.remoteChildren.delete(worker);
-    if (kids !== undefined) for (const [id, rc] of kids) this.childLost({ worker, id }, rc);
-    const watched = this.remoteWatches.get(worker);
-    this.remoteWatches.delete(worker);
-    if (watched !== undefined) {
-      for (const [id, watchers] of watched) {
-        for (const w of watchers) this.deliverSys(w, { type: 'sys/down', ref: { worker, id }, reason: 'worker-died' });
-      }
-    }
-    for (const cell of [...this.cells.values()]) {
-      if (cell.watchers !== null) cell.watchers = cell.watchers.filter((r) => r.worker !== worker);
-      // Orphans: a child never outlives its parent.
-      if (cell.supervisor.worker === worker && !cell.stopped) this.stopCell(cell, 'normal', cell.supervisor);
-    }
-  }
-
-  private childLost(ref: ActorRef, rc: RemoteChild): void {
-    const parent = rc.supervisorId === 0 ? null : this.cells.get(rc.supervisorId);
-    if (parent === undefined) return;
-    if (parent !== null) removeRef(parent.remoteChildren, ref);
-    const policy = rc.opts.restart ?? 'temporary';
-    const wanted = !this.shuttingDown && policy !== 'temporary';
-    let again = false;
-    if (wanted) {
-      rc.budget ??= new RestartBudget(rc.opts.maxRestarts ?? DEFAULT_MAX_RESTARTS, rc.opts.withinMs ?? DEFAULT_RESTART_WINDOW_MS);
-      again = rc.budget.take();
-    }
-    const msg: SystemMessage = { type: 'sys/child-stopped', child: ref, kind: rc.kind, reason: 'worker-died' };
-    if (again) msg.restarting = true;
-    else if (wanted) msg.escalated = true;
-    this.sendSys({ worker: this.worker, id: rc.supervisorId }, msg);
-    if (!again) return;
-    let list = this.pendingRespawn.get(ref.worker);
-    if (list === undefined) this.pendingRespawn.set(ref.worker, (list = []));
-    list.push({ rc, previous: ref });
-  }
-
-  private respawn(worker: number, rc: RemoteChild, previous: ActorRef): void {
-    if (rc.supervisorId !== 0 && !this.cells.has(rc.supervisorId)) return;
-    this.spawnRemote(worker, rc).then(
-      (child) => {
-        this.sendSys({ worker: this.worker, id: rc.supervisorId }, { type: 'sys/child-restarted', child, previous, kind: rc.kind, reason: 'worker-died' });
-      },
-      (err: unknown) => {
-        if (err instanceof SluiceError && err.code === 'WORKER_DIED' && !this.shuttingDown && rc.budget!.take()) {
-          let list = this.pendingRespawn.get(worker);
-          if (list === undefined) this.pendingRespawn.set(worker, (list = []));
-          list.push({ rc, previous });
-          return;
-        }
-        this.logger.error({ err, kind: rc.kind, worker }, 'respawn after worker death failed');
-        this.sendSys({ worker: this.worker, id: rc.supervisorId }, { type: 'sys/child-stopped', child: previous, kind: rc.kind, reason: 'worker-died', escalated: true });
-      },
-    );
-  }
-
-  private onEnvelope(from: number, env: Envelope): void {
-    switch (env.k) {
-      case 'tell': {
-        const cell = this.cells.get(env.to);
-        if (cell === undefined || cell.stopped) this.deadLetters++;
-        else this.enqueue(cell, env.m, 0, 0);
-        return;
-      }
-      case 'ask': {
-        const cell = this.cells.get(env.to);
-        if (cell === undefined || cell.stopped) this.replyTo(from, env.ask, false, notFound({ worker: this.worker, id: env.to }));
-        else this.enqueue(cell, env.m, env.ask, from);
-        return;
-      }
-      case 'reply':
-        if (env.ok) this.settleAsk(env.ask, true, env.v);
-        else this.settleAsk(env.ask, false, deserializeError(env.e));
-        return;
-      case 'spawn': {
-        let reply: Envelope;
-        try {
-          const cell = this.spawnLocal(env.kind, env.args, env.opts, { worker: from, id: env.parent });
-          reply = { k: 'spawned', req: env.req, ok: true, id: cell.self.id };
-        } catch (err) {
-          reply = { k: 'spawned', req: env.req, ok: false, e: serializeError(err) };
-        }
-        this.peers[from]?.postMessage(reply);
-        return;
-      }
-      case 'spawned': {
-        const p = this.spawns.get(env.req);
-        if (p === undefined) return;
-        this.spawns.delete(env.req);
-        if (env.ok) p.resolve(this.spawned(from, p, env.id));
-        else p.reject(deserializeError(env.e));
-        return;
-      }
-      case 'stop':
-        this.stop({ worker: this.worker, id: env.to }, env.by);
-        return;
-      case 'watch': {
-        const target = this.cells.get(env.to);
-        const watcher = { worker: from, id: env.watcher };
-        if (target === undefined || target.stopped) {
-          this.sendSys(watcher, { type: 'sys/down', ref: { worker: this.worker, id: env.to }, reason: 'not-found' });
-        } else (target.watchers ??= []).push(watcher);
-        return;
-      }
-      case 'unwatch':
-        removeRef(this.cells.get(env.to)?.watchers, { worker: from, id: env.watcher });
-        return;
-      case 'sys':
-        this.onRemoteSys(from, env.to, env.m);
-        return;
-      default:
-        env satisfies never;
-    }
-  }
-
-  private onRemoteSys(from: number, to: number, msg: SystemMessage): void {
-    if (msg.type === 'sys/child-stopped') {
-      this.remoteChildren.get(from)?.delete(msg.child.id);
-      if (to !== 0) removeRef(this.cells.get(to)?.remoteChildren, msg.child);
-    } else if (msg.type === 'sys/down') {
-      const byTarget = this.remoteWatches.get(from);
-      const ids = byTarget?.get(msg.ref.id);
-      if (ids !== undefined) {
-        const j = ids.indexOf(to);
-        if (j >= 0) ids.splice(j, 1);
-        if (ids.length === 0) byTarget!.delete(msg.ref.id);
-      }
-    }
-    if (to === 0) this.onSystemMessage(msg);
-    else this.deliverSys(to, msg);
+    peerDown(this, worker);
   }
 
   // ---- introspection and shutdown ----
@@ -749,11 +582,11 @@ function wantsRestart(cell: ActorCell, reason: StopReason, by: ActorRef | null):
   }
 }
 
-function notFound(ref: ActorRef): SluiceError {
+export function notFound(ref: ActorRef): SluiceError {
   return new SluiceError('ACTOR_NOT_FOUND', `${ref.worker}/${ref.id}`);
 }
 
-function removeRef(list: ActorRef[] | null | undefined, ref: ActorRef): void {
+export function removeRef(list: ActorRef[] | null | undefined, ref: ActorRef): void {
   if (!list) return;
   const i = list.findIndex((r) => sameRef(r, ref));
   if (i >= 0) list.splice(i, 1);

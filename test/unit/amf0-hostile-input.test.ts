@@ -41,6 +41,9 @@ test('AMF0 depth limit: 64 levels pass by default, the limit is configurable', (
   assert.equal(decodeAmf0Value(nested(3), 0, { maxDepth: 3 }).next, 5 * 3 + 1);
   // A huge limit is clamped below the native stack limit rather than overflowing it.
   assert.throws(() => decodeAmf0(nested(50000), { maxDepth: 1e9 }), isCode('AMF_DEPTH'));
+  assert.throws(() => decodeAmf0(nested(65), { maxDepth: NaN }), isCode('AMF_DEPTH'));
+  assert.throws(() => decodeAmf0(nested(65), { maxDepth: -1 }), isCode('AMF_DEPTH'));
+  assert.throws(() => decodeAmf0(nested(1), { maxDepth: 0 }), isCode('AMF_DEPTH'));
 });
 
 test('AMF0 strict array claiming 2^32-1 elements is refused without allocating', () => {

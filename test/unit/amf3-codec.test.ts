@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeAmf3, decodeAmf3Value } from '../../src/net/rtmp/amf3.ts';
-import { encodeAmf3 } from '../../src/net/rtmp/amf3-encode.ts';
+import { decodeAmf3, decodeAmf3Value, encodeAmf3 } from '../../src/net/rtmp/amf3.ts';
 import {
   AmfObjectVector,
   AmfXml,

@@ -23,7 +23,7 @@ type Expected = { video: { pts: number; dts: number; key: boolean }[]; audio: { 
 type ProbePacket = { codec_type: string; pts: number; dts: number; flags: string };
 type Probe = { packets: ProbePacket[]; streams: { codec_type: string; codec_name: string }[] };
 
-/** Muxes a whole FLV file; `onCut` (if given) splits it into segments at the segmenter's cuts. */
+/** Muxes a whole FLV file; with a segmenter, starts a new segment (PAT+PMT) at each cut. */
 function muxFlv(bytes: Uint8Array, audioCodec: TsAudioCodec | null, segmenter?: HlsSegmenter): { segments: Uint8Array[]; expected: Expected } {
   const { tags } = readFlvFile(bytes);
   const hasVideo = tags.some((t) => t.type === 9);
@@ -119,6 +119,49 @@ describe('MPEG-TS read back by ffprobe', { timeout: 120_000 }, () => {
       all.packets.push(...p.packets);
     }
     sameTimestamps(all, expected);
+    // A segment from the middle decodes alone without a single error.
+    const { stderr } = await run('/usr/bin/ffmpeg', ['-v', 'error', '-i', join(dir, 'seg-7.ts'), '-f', 'null', '-'], { timeout: 60_000 });
+    assert.equal(stderr, '');
+  });
+
+  it('H.265 from an ffmpeg-made elementary stream: AUD and VPS/SPS/PPS inserted, decodes cleanly', async () => {
+    const es = join(dir, 'v.hevc');
+    await run(
+      '/usr/bin/ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2',
+        '-c:v', 'libx265', '-x265-params', 'log-level=error:keyint=25:bframes=0:repeat-headers=1', '-f', 'hevc', es],
+      { timeout: 60_000 },
+    );
+    const nals = splitAnnexB(readFileSync(es));
+    const type = (n: Uint8Array): number => (n[0]! >> 1) & 0x3f;
+    const paramSets = [32, 33, 34].map((t) => nals.find((n) => type(n) === t)!);
+    // hvcC by hand: version 1, 4-byte lengths, one array each for VPS, SPS, PPS.
+    const hvcc: number[] = [1, ...new Array<number>(20).fill(0), 0xf3, 3];
+    for (const ps of paramSets) hvcc.push(0x80 | type(ps), 0, 1, ps.length >> 8, ps.length & 0xff, ...ps);
+    // Access units: a new one at each first slice segment (first_slice_segment_in_pic_flag),
+    // written without AUD or parameter sets so the muxer must supply them.
+    const units: { key: boolean; nals: Uint8Array[] }[] = [];
+    for (const n of nals) {
+      const t = type(n);
+      if (t >= 32) continue; // VPS/SPS/PPS/AUD/SEI left out
+      if ((n[2]! & 0x80) !== 0) units.push({ key: t >= 16 && t <= 23, nals: [] });
+      units.at(-1)!.nals.push(n);
+    }
+    const m = new TsMuxer({ video: 'H265', audio: null });
+    m.setVideoConfig(Uint8Array.from(hvcc));
+    const parts = [m.startSegment()];
+    units.forEach((u, i) => {
+      const body = Buffer.concat(u.nals.flatMap((n) => [Buffer.from([0, 0, n.length >> 8, n.length & 0xff]), n]));
+      parts.push(m.writeVideo(i * 40, 0, u.key, body));
+    });
+    const file = join(dir, 'hevc.ts');
+    writeFileSync(file, Buffer.concat(parts));
+    const p = await probe(file);
+    assert.deepEqual(p.streams.map((s) => [s.codec_type, s.codec_name]), [['video', 'hevc']]);
+    assert.equal(units.length, 50);
+    sameTimestamps(p, { video: units.map((u, i) => ({ pts: i * 3600, dts: i * 3600, key: u.key })), audio: [] });
+    const { stderr } = await run('/usr/bin/ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { timeout: 60_000 });
+    assert.equal(stderr, '');
   });
 
   it('audio-only MP3 from an ffmpeg-made FLV', async () => {
@@ -141,3 +184,19 @@ describe('MPEG-TS read back by ffprobe', { timeout: 120_000 }, () => {
     sameTimestamps(p, expected);
   });
 });
+
+/** NAL units of an Annex B stream (3- or 4-byte start codes). */
+function splitAnnexB(b: Uint8Array): Uint8Array[] {
+  const starts: number[] = [];
+  for (let i = 0; i + 2 < b.length; i++) {
+    if (b[i] === 0 && b[i + 1] === 0 && b[i + 2] === 1) {
+      starts.push(i + 3);
+      i += 2;
+    }
+  }
+  return starts.map((s, k) => {
+    let end = k + 1 < starts.length ? starts[k + 1]! - 3 : b.length;
+    while (end > s && b[end - 1] === 0) end--;
+    return b.subarray(s, end);
+  });
+}

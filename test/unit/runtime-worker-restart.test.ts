@@ -12,6 +12,7 @@ for (const how of ['exit', 'uncaught'] as const) {
     try {
       const acceptor = await sys.spawn(1, 'test/echo', undefined, { restart: 'permanent' });
       const victim = await sys.spawn(1, 'test/echo');
+      const killer = await sys.spawn(1, 'test/echo');
       const p2 = await sys.spawn(2, 'test/probe');
       const child = await sys.ask<ActorRef>(p2, { type: 'probe/spawn', worker: 1, kind: 'test/echo' });
       await sys.ask(p2, { type: 'probe/watch', ref: victim });
@@ -25,7 +26,7 @@ for (const how of ['exit', 'uncaught'] as const) {
       const died = once<WorkerDiedEvent>(sys, 'worker-died');
       const restarted = once<WorkerRestartedEvent>(sys, 'worker-restarted');
       const respawned = once<ActorRespawnedEvent>(sys, 'actor-respawned');
-      sys.tell(victim, { type: how });
+      sys.tell(killer, { type: how }); // the victim is busy sleeping
 
       const d = await died;
       assert.equal(d.worker, 1);

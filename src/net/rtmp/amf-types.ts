@@ -107,6 +107,28 @@ export function copyProps(src: object): AmfObject {
   return out;
 }
 
+/** AMF3 type markers (shared by the decoder in amf3.ts and the encoder in amf3-encode.ts). */
+export const Amf3Marker = {
+  Undefined: 0x00,
+  Null: 0x01,
+  False: 0x02,
+  True: 0x03,
+  Integer: 0x04,
+  Double: 0x05,
+  String: 0x06,
+  XmlDoc: 0x07,
+  Date: 0x08,
+  Array: 0x09,
+  Object: 0x0a,
+  Xml: 0x0b,
+  ByteArray: 0x0c,
+  VectorInt: 0x0d,
+  VectorUint: 0x0e,
+  VectorDouble: 0x0f,
+  VectorObject: 0x10,
+  Dictionary: 0x11,
+} as const;
+
 /** Limits applied while decoding hostile input. */
 export interface AmfDecodeOptions {
   /** Deepest nesting of objects/arrays accepted (default 64). */

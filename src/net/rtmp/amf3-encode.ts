@@ -3,8 +3,7 @@
 
 import { SluiceError } from '../../errors.ts';
 import { ByteWriter, utf8Length } from './amf-bytes.ts';
-import { Amf3Marker } from './amf3.ts';
-import { AmfObjectVector, AmfXml, DEFAULT_MAX_DEPTH, classNameOf, isEcmaArray, isFixedVector } from './amf-types.ts';
+import { Amf3Marker, AmfObjectVector, AmfXml, DEFAULT_MAX_DEPTH, classNameOf, isEcmaArray, isFixedVector } from './amf-types.ts';
 import type { AmfObject } from './amf-types.ts';
 
 const INT_MIN = -0x10000000;

@@ -1,4 +1,4 @@
-// AMF3 decoding (Adobe AMF3 specification). Values map to JS as documented in amf-types.ts:
+// AMF3 decoding (Adobe AMF3 specification); encodeAmf3 lives in amf3-encode.ts, re-exported here. Values map to JS as documented in amf-types.ts:
 // integer/double -> number, XML -> AmfXml, ByteArray -> Uint8Array (a copy), numeric vectors ->
 // typed arrays, Vector.<Object> -> AmfObjectVector, Dictionary -> Map, an array with no
 // associative part -> JS array, one with an associative part -> a plain object marked with
@@ -7,6 +7,7 @@
 import { SluiceError } from '../../errors.ts';
 import { ByteReader } from './amf-bytes.ts';
 import {
+  Amf3Marker,
   AmfObjectVector,
   AmfXml,
   DEFAULT_MAX_DEPTH,
@@ -19,33 +20,16 @@ import {
 } from './amf-types.ts';
 import type { AmfDecodeOptions, AmfObject } from './amf-types.ts';
 
-export const Amf3Marker = {
-  Undefined: 0x00,
-  Null: 0x01,
-  False: 0x02,
-  True: 0x03,
-  Integer: 0x04,
-  Double: 0x05,
-  String: 0x06,
-  XmlDoc: 0x07,
-  Date: 0x08,
-  Array: 0x09,
-  Object: 0x0a,
-  Xml: 0x0b,
-  ByteArray: 0x0c,
-  VectorInt: 0x0d,
-  VectorUint: 0x0e,
-  VectorDouble: 0x0f,
-  VectorObject: 0x10,
-  Dictionary: 0x11,
-} as const;
+export { Amf3Marker } from './amf-types.ts';
+export { encodeAmf3 } from './amf3-encode.ts';
 
 /** Native recursion stays far from the engine's stack limit whatever the caller asks. */
 export const HARD_MAX_DEPTH = 1000;
 
 export function clampDepth(opts?: AmfDecodeOptions): number {
-  const d = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
-  return Math.max(0, Math.min(HARD_MAX_DEPTH, Math.floor(d)));
+  const d = opts?.maxDepth;
+  // NaN or a negative limit would disable the check altogether: fall back to the default.
+  return Math.min(HARD_MAX_DEPTH, typeof d === 'number' && d >= 0 ? Math.floor(d) : DEFAULT_MAX_DEPTH);
 }
 
 /**
