@@ -7,3 +7,4 @@ import './stream-source.ts';
 import './rtmp-acceptor.ts';
 import './rtmp-session.ts';
 import './http-acceptor.ts';
+import './hls-muxer.ts';

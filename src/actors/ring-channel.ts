@@ -98,7 +98,7 @@ export class RingChannel {
   /** Follow a (new) ring: every player rejoins at its next sync point. */
   attachRing(handle: RingHandle, dataBytes: number): void {
     this.detachRing();
-    this.reader = new RingReader(handle, { startAt: 'latest-sync' });
+    this.reader = new RingReader(handle, { startAt: 'latest-sync', includeJoinOnly: true });
     this.dataBytes = dataBytes;
     this.firstSeq = 0;
     this.headSeq = 0;

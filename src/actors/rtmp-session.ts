@@ -38,6 +38,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const OUR_WINDOW_ACK = 2_500_000;
 const CHECK_INTERVAL_MS = 1000;
+// Commands and metadata are small; a huge one is an attack on the AMF decoder's time.
+const MAX_COMMAND_BYTES = 256 * 1024;
 const CSID_CONNECTION = 3;
 const CSID_STREAM = 5;
 const STREAM_ID = 1;
@@ -160,6 +162,7 @@ export class RtmpSession implements Actor, PlayerSession {
         return;
       case pc.MessageType.CommandAmf0:
       case pc.MessageType.CommandAmf3: {
+        if (m.payload.length > MAX_COMMAND_BYTES) throw new SluiceError('RTMP_MESSAGE', `command of ${m.payload.length} bytes`);
         const c = cmd.decodeCommand(m.payload, m.type === pc.MessageType.CommandAmf3);
         await this.onCommand(c, m.streamId);
         return;
@@ -192,6 +195,7 @@ export class RtmpSession implements Actor, PlayerSession {
 
   private onDataMessage(m: RtmpMessage): void {
     if (this.role !== 'publish') return;
+    if (m.payload.length > MAX_COMMAND_BYTES) throw new SluiceError('RTMP_MESSAGE', `data message of ${m.payload.length} bytes`);
     // AMF3 data messages carry a format byte before AMF0 values.
     const payload = m.type === pc.MessageType.DataAmf3 ? m.payload.subarray(1) : m.payload;
     this.onMedia(MSG_DATA_AMF0, m.timestamp, payload);
@@ -301,7 +305,7 @@ export class RtmpSession implements Actor, PlayerSession {
       const args: SourceArgs = {
         key, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: loc.param, tcUrl: this.tcUrl,
         publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
-        gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size,
+        gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });

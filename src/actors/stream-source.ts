@@ -16,6 +16,8 @@ import {
 } from './media-flags.ts';
 import { SERVER_NAME, SERVER_VERSION } from './server-identity.ts';
 import { StreamStats } from './stream-stats.ts';
+import type { HlsConfig } from '../config/types.ts';
+import type { HlsMuxerArgs } from './hls-muxer.ts';
 
 export interface SourceArgs {
   key: string;
@@ -28,6 +30,7 @@ export interface SourceArgs {
   gopCache: boolean;
   timeJitter: JitterMode;
   chunkSize: number;
+  hls: HlsConfig;
 }
 
 /** What the directory holds for a live stream: enough for any worker to serve it. */
@@ -102,6 +105,10 @@ export class StreamSource implements Actor {
     const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
     if (!res.ok) return { ok: false, reason: 'busy' };
     this.entry = entry;
+    if (a.hls.enabled) {
+      const hls: HlsMuxerArgs = { ring: this.rings.handles.flv, config: a.hls, vhost: a.vhost, app: a.app, stream: a.stream };
+      ctx.spawn('media/hls', hls);
+    }
     return { ok: true, entry };
   }
 

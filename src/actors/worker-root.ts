@@ -27,6 +27,7 @@ export class WorkerRoot implements Actor {
       reload: (config) => ctx.tell(ctx.self, { type: 'root/reload', config }),
     };
     setLocalConfig(args.config);
+    testCrashIn?.(ctx.self.worker);
     useConnectionCounter(args.connections, args.config.max_connections);
     ctx.spawn('media/hub', {}, { restart: 'permanent' });
     this.listeners.push(ctx.spawn('rtmp/acceptor', { listen: args.config.listen }));
@@ -62,6 +63,23 @@ registerControl('kick', (id: string) => kickClient(id));
 registerControl('connections', () => openConnections());
 
 // Set by the WorkerRoot of this thread so that control calls reach it.
+let testCrashIn: ((worker: number) => void) | null = null;
 let root: { stopAccepting(): void; reload(config: SluiceConfig): void } | null = null;
 registerControl('stop-accepting', () => root?.stopAccepting());
 registerControl('reload', (config: SluiceConfig) => root?.reload(config));
+
+// Test hooks (SLUICE_TEST_HOOKS=1 only): let tests kill a worker thread. The env crash
+// fires once per process, in worker 1, so the restarted worker stays up.
+if (process.env.SLUICE_TEST_HOOKS === '1') {
+  const crash = (): void => {
+    setImmediate(() => {
+      throw new Error('crash requested');
+    });
+  };
+  registerControl('test/crash', crash);
+  testCrashIn = (worker) => {
+    const afterMs = Number(process.env.SLUICE_TEST_CRASH_AFTER_MS ?? 0);
+    const sinceStartMs = process.uptime() * 1000;
+    if (afterMs > 0 && sinceStartMs < afterMs && worker === 1) setTimeout(crash, afterMs - sinceStartMs);
+  };
+}

@@ -58,6 +58,11 @@ export interface RingReaderOptions {
   startAt?: RingStart;
   /** Publish each record handed out by next() as the oldest still needed. Default false. */
   autoRelease?: boolean;
+  /**
+   * Hand out join-only records too, even once joined (default false). For a reader that
+   * serves many consumers at different positions and applies the join rule per consumer.
+   */
+  includeJoinOnly?: boolean;
 }
 
 /** The one record object a reader reuses for every next(). */
@@ -88,6 +93,7 @@ export class RingReader {
   private readonly index: number;
   private readonly base: number;
   private readonly autoRelease: boolean;
+  private readonly includeJoinOnly: boolean;
   private readonly rec: RingRecord = { seq: 0, timestamp: 0, type: 0, flags: 0, offset: 0, length: 0 };
   private cursor = 1; // next seq to read
   private released = 1; // published: oldest seq still needed
@@ -103,6 +109,7 @@ export class RingReader {
     this.dataBytes = handle.dataBytes;
     this.index = indexBase(handle);
     this.autoRelease = options.autoRelease === true;
+    this.includeJoinOnly = options.includeJoinOnly === true;
     const m = this.meta;
     let slot = -1;
     for (let r = 0; r < handle.maxReaders; r++) {
@@ -158,7 +165,7 @@ export class RingReader {
       if (Atomics.load(m, C_TAIL) > seq) return null;
       this.cursor = seq + 1;
       const flags = (tf >>> 8) & 0xff;
-      if ((flags & RING_FLAG_JOIN_ONLY) !== 0 && this.joined) {
+      if ((flags & RING_FLAG_JOIN_ONLY) !== 0 && this.joined && !this.includeJoinOnly) {
         this.joinOnlySkipped++;
         continue;
       }

@@ -28,6 +28,7 @@ export const DEFAULT_RESTART_WINDOW_MS = 5000;
 const PER_ACTOR_BATCH = 64;
 /** Messages one drain handles before yielding to I/O with setImmediate. */
 const PER_DRAIN_BUDGET = 4096;
+const LAG_RESOLUTION_MS = 20;
 
 interface PendingAsk {
   resolve: (v: any) => void;
@@ -94,7 +95,7 @@ export class ThreadRuntime {
       stats: () => this.stats(),
       call: async (name, ...args) => controlFn(name)(...args),
     };
-    this.lag = monitorEventLoopDelay({ resolution: 20 });
+    this.lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     this.lag.enable();
   }
 
@@ -405,7 +406,7 @@ export class ThreadRuntime {
     if (wanted) {
       cell.budget ??= new RestartBudget(cell.opts.maxRestarts ?? DEFAULT_MAX_RESTARTS, cell.opts.withinMs ?? DEFAULT_RESTART_WINDOW_MS);
       if (cell.budget.take() && this.restart(cell, reason, err)) return;
-      cell.log.error({ reason }, 'restart budget used up, escalating');
+      cell.log.error({ reason }, 'not restarted (budget used up or factory failed), escalating');
     }
     this.remove(cell, reason, err, wanted);
   }
@@ -533,14 +534,15 @@ export class ThreadRuntime {
   stats(): ThreadStats {
     let depth = 0;
     for (const c of this.cells.values()) depth += c.mailbox.length;
-    const mean = this.lag.mean;
+    // The histogram's samples include the sampling period itself; lag is what exceeds it.
+    const mean = this.lag.count > 0 ? Math.max(0, this.lag.mean / 1e6 - LAG_RESOLUTION_MS) : 0;
     this.lag.reset();
     return {
       worker: this.worker,
       actors: this.cells.size,
       mailboxDepth: depth,
       deadLetters: this.deadLetters,
-      eventLoopLagMs: Number.isFinite(mean) ? Math.round(mean / 1e4) / 100 : 0,
+      eventLoopLagMs: Math.round(mean * 100) / 100,
       processed: this.processed,
     };
   }

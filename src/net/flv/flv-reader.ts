@@ -85,7 +85,8 @@ export class FlvReader {
       // Do not hold on to the buffer of one huge tag for the life of the stream.
       this.pending = this.pending.slice(from, to);
     } else if (src === this.pending) {
-      this.pending.copyWithin(0, from, to);
+      // from is 0 while a big tag trickles in: no copy, or byte-at-a-time input turns quadratic.
+      if (from > 0) this.pending.copyWithin(0, from, to);
     } else if (n > 0) {
       if (this.pending.length < n) this.pending = new Uint8Array(Math.max(n, 4096));
       this.pending.set(src.subarray(from, to));

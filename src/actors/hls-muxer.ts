@@ -1,0 +1,209 @@
+// HlsMuxer: a reader of a stream's FLV ring on the publisher's worker. It muxes the
+// stream into MPEG-TS as it arrives, cuts segments on keyframes once `fragment` seconds
+// have passed, keeps about `window` seconds in the playlist, ends the playlist when the
+// stream ends, and deletes the files per `cleanup`/`dispose`. The sequence numbers go on
+// across a republish, and the join is marked as a discontinuity.
+
+import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
+import { RingReader, type RingHandle } from '../runtime/ring.ts';
+import type { HlsConfig } from '../config/types.ts';
+import { TsMuxer, type TsAudioCodec, type TsVideoCodec } from '../net/mpegts/ts-muxer.ts';
+import { HlsSegmenter, type SegmentDecision } from '../net/hls/segmenter.ts';
+import { PlaylistWindow } from '../net/hls/playlist-window.ts';
+import { parseVideoTag } from '../net/codec/video-tag.ts';
+import { parseAudioTag } from '../net/codec/audio-tag.ts';
+import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.ts';
+import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
+import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
+
+export interface HlsMuxerArgs extends HlsNames {
+  ring: RingHandle;
+  config: HlsConfig;
+}
+
+export type HlsMuxerMsg = { type: 'hls/tick' };
+
+export interface HlsSegmentEvent {
+  file: string;
+  uri: string;
+  m3u8: string;
+  duration: number;
+  seq: number;
+}
+
+const TICK_MS = 100;
+// Disposal timers outlive the muxer that set them; a republish cancels its stream's.
+const disposals = new Map<string, NodeJS.Timeout>();
+
+export class HlsMuxer implements Actor {
+  private readonly args: HlsMuxerArgs;
+  private readonly reader: RingReader;
+  private readonly files: HlsSegmentFiles;
+  private readonly window: PlaylistWindow;
+  private segmenter: HlsSegmenter | null = null;
+  private muxer: TsMuxer | null = null;
+  private videoConfig: Uint8Array | null = null;
+  private audioConfig: Uint8Array | null = null;
+  private audioCodec: TsAudioCodec | null = null;
+  private videoCodec: TsVideoCodec | null = null;
+  private chunks: Uint8Array[] = [];
+  private segmentSeq = -1;
+  private readonly ctx: ActorContext;
+  private readonly onSegment: ((ev: HlsSegmentEvent) => void) | null;
+  private failed = false;
+
+  constructor(args: HlsMuxerArgs, ctx: ActorContext, onSegment?: (ev: HlsSegmentEvent) => void) {
+    this.args = args;
+    this.ctx = ctx;
+    this.onSegment = onSegment ?? null;
+    this.reader = new RingReader(args.ring, { startAt: 'oldest', autoRelease: true });
+    this.files = new HlsSegmentFiles(args.config, args);
+    const key = this.files.m3u8Path;
+    const pending = disposals.get(key);
+    if (pending) {
+      clearTimeout(pending);
+      disposals.delete(key);
+    }
+    const previous = this.files.previousNextSequence();
+    this.window = new PlaylistWindow({ window: args.config.window, firstSequence: previous ?? 0 });
+    ctx.every(TICK_MS, { type: 'hls/tick' });
+  }
+
+  receive(msg: HlsMuxerMsg): unknown {
+    switch (msg.type) {
+      case 'hls/tick':
+        this.drain();
+        return undefined;
+      default: {
+        const never: never = msg.type;
+        return never;
+      }
+    }
+  }
+
+  /** Mux every record the ring has for us. */
+  private drain(): void {
+    if (this.failed) return;
+    try {
+      for (let rec = this.reader.next(); rec; rec = this.reader.next()) {
+        if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO) continue;
+        const tag = this.reader.payload(rec);
+        const body = tag.subarray(FLV_TAG_HEADER_SIZE, tag.length - FLV_PREVIOUS_TAG_SIZE);
+        if (rec.type === MSG_VIDEO) this.onVideo(rec.timestamp, body);
+        else this.onAudio(rec.timestamp, body);
+      }
+      if (this.reader.isLapped()) {
+        this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell a ring behind: skipping to the latest keyframe');
+        this.reader.skipToLatestSync();
+        this.segmenter?.markDiscontinuity();
+      }
+    } catch (err) {
+      // A stream we cannot mux stops HLS for this stream only.
+      this.failed = true;
+      this.ctx.log.warn({ stream: this.args.stream, err: (err as Error).message }, 'hls muxing stopped');
+    }
+  }
+
+  private onVideo(ts: number, body: Buffer): void {
+    const info = parseVideoTag(body);
+    const payload = body.subarray(info.headerLength);
+    if (info.sequenceHeader) {
+      if (info.codec === 'H264' || info.codec === 'H265') {
+        this.videoCodec = info.codec;
+        this.videoConfig = Uint8Array.from(payload);
+        this.muxer?.video && this.muxer.setVideoConfig(this.videoConfig);
+      }
+      return;
+    }
+    if (!this.videoCodec || info.codec !== this.videoCodec || info.command || info.endOfSequence) return;
+    const decision = this.segmenterFor().onVideo(ts, info.keyframe);
+    if (!this.apply(decision, ts)) return;
+    if (!this.muxer?.video) return;
+    this.chunks.push(this.muxer.writeVideo(ts, info.compositionTime, info.keyframe, payload));
+  }
+
+  private onAudio(ts: number, body: Buffer): void {
+    const info = parseAudioTag(body);
+    const payload = body.subarray(info.headerLength);
+    if (info.codec === 'AAC' && info.sequenceHeader) {
+      this.audioCodec = 'AAC';
+      this.audioConfig = Uint8Array.from(payload);
+      if (this.muxer?.audio === 'AAC') this.muxer.setAudioConfig(this.audioConfig);
+      return;
+    }
+    if (info.codec === 'MP3') this.audioCodec = 'MP3';
+    if (!this.audioCodec || info.codec !== this.audioCodec) return;
+    const decision = this.segmenterFor().onAudio(ts);
+    if (!this.apply(decision, ts)) return;
+    if (!this.muxer?.audio) return;
+    this.chunks.push(this.muxer.writeAudio(ts, payload));
+  }
+
+  /** The segmenter, made once we know whether the stream has video. */
+  private segmenterFor(): HlsSegmenter {
+    if (!this.segmenter) this.segmenter = new HlsSegmenter({ fragment: this.args.config.fragment, hasVideo: this.videoCodec !== null });
+    return this.segmenter;
+  }
+
+  /** Acts on a segmenter decision; false when the frame is to be dropped. */
+  private apply(decision: SegmentDecision, _ts: number): boolean {
+    if (decision === 'drop') return false;
+    if (decision === 'continue') return true;
+    this.closeSegment(this.segmenter!.closedDurationMs);
+    if (decision === 'cut-discontinuity') this.window.markDiscontinuity();
+    this.openSegment();
+    return true;
+  }
+
+  private openSegment(): void {
+    if (!this.muxer) {
+      this.muxer = new TsMuxer({ video: this.videoCodec, audio: this.audioCodec });
+      if (this.videoConfig && this.muxer.video) this.muxer.setVideoConfig(this.videoConfig);
+      if (this.audioConfig && this.muxer.audio === 'AAC') this.muxer.setAudioConfig(this.audioConfig);
+    }
+    this.segmentSeq = this.window.nextSequence;
+    this.chunks = [this.muxer.startSegment()];
+  }
+
+  private closeSegment(durationMs: number): void {
+    if (this.segmentSeq < 0 || this.chunks.length <= 1 || durationMs < 0) return;
+    const seq = this.segmentSeq;
+    const file = this.files.writeSegment(seq, this.chunks);
+    this.chunks = [];
+    this.segmentSeq = -1;
+    const uri = this.files.segmentUri(seq);
+    const { removed } = this.window.add({ uri, duration: durationMs / 1000 });
+    this.files.writePlaylist(this.window.render());
+    if (this.args.config.cleanup) for (const r of removed) this.files.remove(this.files.segmentPath(r.sequence));
+    this.onSegment?.({ file, uri, m3u8: this.files.m3u8Path, duration: durationMs / 1000, seq });
+  }
+
+  stopped(): void {
+    this.drain();
+    if (this.segmenter) {
+      const duration = this.segmenter.close();
+      this.closeSegment(duration);
+    }
+    this.reader.close();
+    if (this.window.segments.length === 0) return;
+    this.window.end();
+    this.files.writePlaylist(this.window.render());
+    if (!this.args.config.cleanup) return;
+    const segments = this.window.segments.map((s) => this.files.segmentPath(s.sequence));
+    const m3u8 = this.files.m3u8Path;
+    const dispose = () => {
+      disposals.delete(m3u8);
+      for (const p of segments) this.files.remove(p);
+      this.files.remove(m3u8);
+    };
+    if (this.args.config.dispose > 0) {
+      const t = setTimeout(dispose, this.args.config.dispose * 1000);
+      t.unref();
+      disposals.set(m3u8, t);
+    } else {
+      dispose();
+    }
+  }
+}
+
+registerActor('media/hls', (args: HlsMuxerArgs, ctx: ActorContext) => new HlsMuxer(args, ctx));

@@ -1,0 +1,157 @@
+// HTTP hooks (SPEC.md 6, INTEROP.md D): POST a JSON body to each configured URL in
+// order, judge each answer, count the calls by result for /metrics. Runs on the
+// worker of the session that fires it; a session awaits only its own hook, so a slow
+// hook server delays that client and nobody else's media.
+
+import http from 'node:http';
+import https from 'node:https';
+import { SERVER_NAME } from './server-identity.ts';
+import { DENYING_EVENTS, type HookEventName, type HookIdentity } from './hook-bodies.ts';
+import { judgeHookResponse } from './hook-judge.ts';
+
+export const HOOK_TIMEOUT_MS = 5000;
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+export type HookResult = 'ok' | 'denied' | 'error' | 'timeout';
+
+export interface HookCall {
+  url: string;
+  result: HookResult;
+  status: number;
+  detail: string;
+  ms: number;
+}
+
+export interface HookOutcome {
+  /** False when a URL of a denying event failed (the caller refuses the client). */
+  allowed: boolean;
+  calls: HookCall[];
+}
+
+export interface HookLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface HookOptions {
+  timeoutMs?: number;
+  log?: HookLog;
+}
+
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+// ---- identity (set by the WorkerRoot from what the main thread decided) ----
+
+let identity: HookIdentity = { serverId: '', serviceId: '' };
+
+export function setHookIdentity(id: HookIdentity): void {
+  identity = { ...id };
+}
+
+export function hookIdentity(): HookIdentity {
+  return identity;
+}
+
+// ---- counters ----
+
+const counts = new Map<string, number>();
+
+export interface HookCount {
+  event: HookEventName;
+  result: HookResult;
+  count: number;
+}
+
+export function hookCounts(): HookCount[] {
+  return [...counts].map(([k, count]) => {
+    const [event, result] = k.split('|') as [HookEventName, HookResult];
+    return { event, result, count };
+  });
+}
+
+function count(event: HookEventName, result: HookResult): void {
+  const k = `${event}|${result}`;
+  counts.set(k, (counts.get(k) ?? 0) + 1);
+}
+
+// ---- calls ----
+
+/**
+ * Calls every URL of one event in order. For on_connect/on_publish/on_play the first
+ * failure stops the loop and denies; for the others each failure is logged and the
+ * next URL still gets its call.
+ */
+export async function callHook(event: HookEventName, urls: readonly string[], body: object, opts: HookOptions = {}): Promise<HookOutcome> {
+  const json = JSON.stringify(body);
+  const denying = DENYING_EVENTS.has(event);
+  const calls: HookCall[] = [];
+  for (const url of urls) {
+    const call = await postHook(url, json, opts.timeoutMs ?? HOOK_TIMEOUT_MS);
+    calls.push(call);
+    count(event, call.result);
+    if (call.result === 'ok') continue;
+    opts.log?.warn({ hook: event, url, result: call.result, status: call.status, detail: call.detail }, denying ? 'hook denied the client' : 'hook failed');
+    if (denying) return { allowed: false, calls };
+  }
+  return { allowed: true, calls };
+}
+
+/** One POST, bounded in time from the connect to the last byte of the answer. */
+export function postHook(url: string, json: string, timeoutMs: number): Promise<HookCall> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (result: HookResult, status: number, detail: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ url, result, status, detail, ms: Date.now() - started });
+    };
+    let target: URL;
+    try {
+      target = new URL(url);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError(`unsupported scheme ${target.protocol}`);
+    } catch (err) {
+      done('error', 0, `bad URL: ${(err as Error).message}`);
+      return;
+    }
+    const payload = Buffer.from(json, 'utf8');
+    const secure = target.protocol === 'https:';
+    const req = (secure ? https : http).request(target, {
+      method: 'POST',
+      agent: secure ? agents.https : agents.http,
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': String(payload.length),
+        'User-Agent': SERVER_NAME,
+        Connection: 'Keep-Alive',
+      },
+    });
+    timer = setTimeout(() => {
+      done('timeout', 0, `no answer within ${timeoutMs} ms`);
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (err) => done('error', 0, err.message));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) {
+          done('denied', res.statusCode ?? 0, 'answer too large');
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('error', (err) => done('error', res.statusCode ?? 0, err.message));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const verdict = judgeHookResponse(status, Buffer.concat(chunks).toString('utf8'));
+        if (verdict.ok) done('ok', status, '');
+        else done('denied', status, verdict.reason);
+      });
+    });
+    req.end(payload);
+  });
+}
