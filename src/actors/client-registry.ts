@@ -32,8 +32,28 @@ export function registerClient(id: string, client: RegisteredClient): void {
   clients.set(id, client);
 }
 
+// Bytes of connections that have ended, so /metrics can count totals that only grow.
+const closedBytes = { sent: 0, received: 0 };
+
 export function unregisterClient(id: string): void {
+  const c = clients.get(id);
+  if (!c) return;
   clients.delete(id);
+  const last = c.describe();
+  closedBytes.sent += last.sendBytes;
+  closedBytes.received += last.recvBytes;
+}
+
+/** Bytes sent to and received from clients of this thread since it started. */
+export function trafficTotals(): { sentBytes: number; receivedBytes: number } {
+  let sent = closedBytes.sent;
+  let received = closedBytes.received;
+  for (const c of clients.values()) {
+    const d = c.describe();
+    sent += d.sendBytes;
+    received += d.recvBytes;
+  }
+  return { sentBytes: sent, receivedBytes: received };
 }
 
 export function listClients(): ClientInfo[] {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import type { ListenAddress } from '../config/types.ts';
 import { localConfig, localHub } from './local-services.ts';
-import { resolveVhost } from './vhosts.ts';
+import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
 import { tryOpenConnection, connectionClosed } from './connection-limit.ts';
 import { serveStatic } from '../net/http/static-files.ts';
 import { sendText } from '../net/http/http-errors.ts';
@@ -16,6 +16,8 @@ import { newClientId } from './server-identity.ts';
 import { registerClient, unregisterClient } from './client-registry.ts';
 import { matchMount } from './mount.ts';
 import { streamKey } from '../net/rtmp/stream-url.ts';
+import { DIRECTORY_REF } from '../runtime/index.ts';
+import { ClientHooks } from './hook-client.ts';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -74,7 +76,7 @@ export class HttpAcceptor implements Actor {
     if (vhost && vhost.config.http_remux.enabled && url.pathname.endsWith('.flv') && (req.method === 'GET' || req.method === 'HEAD')) {
       const loc = matchMount(vhost.config.http_remux.mount, url.pathname);
       if (loc) {
-        this.serveFlv(req, res, { vhost: vhost.name, app: loc.app, stream: loc.stream }, url.search, vhost.config);
+        this.serveFlv(req, res, { vhost: vhost.name, app: loc.app, stream: loc.stream }, url.search, vhost.config, vhost);
         return;
       }
     }
@@ -91,17 +93,22 @@ export class HttpAcceptor implements Actor {
     loc: { vhost: string; app: string; stream: string },
     search: string,
     vhost: { mw_latency_ms: number; queue_length: number },
+    resolved: ResolvedVhost,
   ): void {
     const id = newClientId();
     const key = streamKey(loc);
     const startedAt = Date.now();
     const ip = req.socket.remoteAddress ?? '';
+    // HTTP-FLV fires on_play and on_stop only, with an RTMP-style tcUrl (INTEROP.md D.3).
+    const hooks = new ClientHooks(id, ip, this.ctx.log);
+    hooks.useUrls(`rtmp://${loc.vhost}/${loc.app}`, '');
     let fanout: { worker: number; id: number } | null = null;
     let ended = false;
     const end = (reason: string | null) => {
       if (ended) return;
       ended = true;
       unregisterClient(id);
+      hooks.roleEnded();
       if (reason) this.ctx.log.warn({ client: id, ip, reason }, 'http-flv viewer dropped');
       if (fanout) this.ctx.tell(fanout, { type: 'fanout/detach', id });
     };
@@ -115,11 +122,18 @@ export class HttpAcceptor implements Actor {
       }),
       kick: () => res.destroy(),
     });
-    this.ctx
-      .ask<{ worker: number; id: number }>(localHub(), {
-        type: 'hub/attach', key, sink, mwLatencyMs: vhost.mw_latency_ms, queueMs: vhost.queue_length * 1000,
+    const lookupId = () => this.ctx.ask<{ entry: { streamId?: string } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: key }).then((r) => r.entry?.streamId);
+    hooks
+      .play({ ...loc, param: search }, resolved, lookupId)
+      .then((allowed) => {
+        if (!allowed) res.destroy();
+        if (!allowed || ended) return undefined;
+        return this.ctx.ask<{ worker: number; id: number }>(localHub(), {
+          type: 'hub/attach', key, sink, mwLatencyMs: vhost.mw_latency_ms, queueMs: vhost.queue_length * 1000,
+        });
       })
       .then((ref) => {
+        if (!ref) return;
         fanout = ref;
         if (ended) this.ctx.tell(ref, { type: 'fanout/detach', id });
       })

@@ -22,6 +22,9 @@ import { RtmpPlayerSink, type PlayerSession } from './rtmp-player-sink.ts';
 import type { SourceArgs, SourceStartRes } from './stream-source.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
 import { connectionClosed } from './connection-limit.ts';
+import { DIRECTORY_REF } from '../runtime/index.ts';
+import { ClientHooks } from './hook-client.ts';
+import { newStreamId } from './stream-source.ts';
 
 export interface SessionArgs {
   socket: Socket;
@@ -72,11 +75,13 @@ export class RtmpSession implements Actor, PlayerSession {
   private ackedAt = 0;
   private sentBytesBase = 0;
   private closing = false;
+  private readonly hooks: ClientHooks;
 
   constructor(args: SessionArgs, ctx: ActorContext) {
     this.socket = args.socket;
     this.ctx = ctx;
     this.ip = args.socket.remoteAddress ?? '';
+    this.hooks = new ClientHooks(this.id, this.ip, ctx.log);
     const self = ctx.self;
     this.socket.setNoDelay(true);
     this.socket.on('data', (data: Buffer) => ctx.tell(self, { type: 'session/data', data }));
@@ -275,6 +280,7 @@ export class RtmpSession implements Actor, PlayerSession {
       serverInfo: { version: SERVER_VERSION, pid: process.pid, id: this.id, ip: this.socket.localAddress ?? '' },
     }));
     this.sendCommand(CSID_CONNECTION, 0, cmd.onBWDone());
+    this.hooks.connected(vhost, resolveStream(tc, '').app, tcUrl, this.pageUrl);
   }
 
   /** Where a publish/play goes, or null (and the connection closed) when refused. */
@@ -298,11 +304,17 @@ export class RtmpSession implements Actor, PlayerSession {
     const where = this.locate(String(c.args[0] ?? ''));
     if (!where) return;
     const { loc, vhost } = where;
-    if (this.fcPublished) this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onFCPublish(cmd.Status.PublishStart.code, cmd.Status.PublishStart.description));
     this.socket.pause();
     try {
+      // Hooks (INTEROP.md D.3): on_connect, onFCPublish, on_publish, then the source.
+      if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
+      if (this.fcPublished) this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onFCPublish(cmd.Status.PublishStart.code, cmd.Status.PublishStart.description));
+      const streamId = newStreamId();
+      if (!(await this.hooks.publish(loc, vhost, streamId))) return this.close('refused by the on_publish hook', 'info');
+      if (this.closing) return;
       const key = streamKey(loc);
       const args: SourceArgs = {
+        streamId,
         key, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: loc.param, tcUrl: this.tcUrl,
         publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
         gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
@@ -325,6 +337,7 @@ export class RtmpSession implements Actor, PlayerSession {
       this.vhost = vhost;
       this.lastMedia = 0;
       this.publishStartedAt = Date.now();
+      this.hooks.published(loc, vhost, streamId);
       this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PublishStart, clientid: this.id }));
       this.ctx.log.info({ client: this.id, ip: this.ip, stream: key }, 'publish started');
     } finally {
@@ -340,12 +353,25 @@ export class RtmpSession implements Actor, PlayerSession {
     const where = this.locate(name);
     if (!where) return;
     const { loc, vhost } = where;
+    this.socket.pause();
+    try {
+      if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
+      await this.startPlay(loc, vhost);
+    } finally {
+      if (!this.closing) this.socket.resume();
+    }
+  }
+
+  private async startPlay(loc: StreamLocation, vhost: ResolvedVhost): Promise<void> {
     this.socket.write(pc.streamBegin(STREAM_ID));
     this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayReset, details: loc.stream, clientid: this.id }));
     this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStart, details: loc.stream, clientid: this.id }));
     this.sendData(cmd.sampleAccess());
     // No NetStream.Data.Start: SRS 7 stopped sending it, and ffmpeg turns it into a
     // spurious data track (INTEROP.md B.4).
+    const lookupId = () => this.ctx.ask<{ entry: { streamId?: string } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: streamKey(loc) }).then((r) => r.entry?.streamId);
+    if (!(await this.hooks.play(loc, vhost, lookupId))) return this.close('refused by the on_play hook', 'info');
+    if (this.closing) return;
     this.role = 'play';
     this.loc = loc;
     this.vhost = vhost;
@@ -389,6 +415,7 @@ export class RtmpSession implements Actor, PlayerSession {
     }
     this.role = 'none';
     this.fcPublished = false;
+    this.hooks.roleEnded();
   }
 
   // ---- PlayerSession (called by the fan-out on this thread) ----
@@ -405,6 +432,7 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   dropped(reason: string): void {
+    this.hooks.roleEnded();
     this.fanout = null;
     this.role = 'none';
     this.close(reason);
@@ -460,6 +488,7 @@ export class RtmpSession implements Actor, PlayerSession {
       this.closing = true;
       this.endRole();
     }
+    this.hooks.closed(this.socket.bytesWritten - this.sentBytesBase, this.reader.bytesReceived);
     unregisterClient(this.id);
     connectionClosed();
     this.socket.destroy();

@@ -14,7 +14,7 @@ import {
   FLAG_SYNC, FLAG_JOIN_ONLY, FLAG_SEQUENCE_HEADER, FLAG_METADATA, FLAG_KEYFRAME,
   MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0,
 } from './media-flags.ts';
-import { SERVER_NAME, SERVER_VERSION } from './server-identity.ts';
+import { SERVER_NAME, SERVER_VERSION, newClientId } from './server-identity.ts';
 import { StreamStats } from './stream-stats.ts';
 import type { HlsConfig } from '../config/types.ts';
 import type { HlsMuxerArgs } from './hls-muxer.ts';
@@ -31,6 +31,8 @@ export interface SourceArgs {
   timeJitter: JitterMode;
   chunkSize: number;
   hls: HlsConfig;
+  /** The API id decided by the publisher's session (hooks report it before the source exists). */
+  streamId?: string;
 }
 
 /** What the directory holds for a live stream: enough for any worker to serve it. */
@@ -87,7 +89,7 @@ export class StreamSource implements Actor {
         this.onMedia(msg.msgType, msg.timestamp, msg.payload);
         return undefined;
       case 'source/stats':
-        return this.stats.snapshot(this.videoHeader, this.audioHeader, this.metadataObject);
+        return { ...this.stats.snapshot(this.videoHeader, this.audioHeader, this.metadataObject), audioFrames: this.stats.audioFrames };
       default: {
         const never: never = msg;
         return never;
@@ -99,7 +101,7 @@ export class StreamSource implements Actor {
     const a = this.args;
     const entry: StreamEntry = {
       key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: a.param, tcUrl: a.tcUrl,
-      streamId: streamIdFor(ctx.self), source: ctx.self, publisherId: a.publisher.clientId,
+      streamId: a.streamId ?? streamIdFor(ctx.self), source: ctx.self, publisherId: a.publisher.clientId,
       rings: this.rings.handles, gopCache: a.gopCache, startedAt: Date.now(),
     };
     const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
@@ -114,6 +116,8 @@ export class StreamSource implements Actor {
 
   private onMedia(type: number, rawTimestamp: number, payload: Uint8Array): void {
     this.stats.onReceive(type, payload.length);
+    sourceCounters.messages++;
+    sourceCounters.bytes += payload.length;
     if (type === MSG_DATA_AMF0) {
       const meta = normalizeMetadata(payload);
       if (!meta) return;
@@ -172,6 +176,14 @@ export class StreamSource implements Actor {
   get streamEntry(): StreamEntry | null {
     return this.entry;
   }
+}
+
+/** Media messages and bytes received by every source of this thread, for /metrics. */
+export const sourceCounters = { messages: 0, bytes: 0 };
+
+/** A fresh API id for a stream (SRS style `vid-xxxxxxx`), unique within the process. */
+export function newStreamId(): string {
+  return `vid-${newClientId().slice(1)}`;
 }
 
 /** A stable API id for the stream (SRS style `vid-xxxxxxx`), unique per publish. */

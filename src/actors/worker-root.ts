@@ -7,10 +7,15 @@ import type { SluiceConfig } from '../config/types.ts';
 import { setLocalConfig } from './local-services.ts';
 import { useConnectionCounter, setConnectionLimit, openConnections } from './connection-limit.ts';
 import { listClients, kickClient } from './client-registry.ts';
+import { setStatsContext } from './stats-controls.ts';
+import { setHookIdentity } from './hooks.ts';
+import type { HookIdentity } from './hook-bodies.ts';
 
 export interface WorkerRootArgs {
   config: SluiceConfig;
   connections: SharedArrayBuffer;
+  /** server_id and service_id for hook bodies, decided by the main thread. */
+  identity?: HookIdentity;
 }
 
 export type WorkerRootMsg =
@@ -27,6 +32,8 @@ export class WorkerRoot implements Actor {
       reload: (config) => ctx.tell(ctx.self, { type: 'root/reload', config }),
     };
     setLocalConfig(args.config);
+    setStatsContext(ctx);
+    if (args.identity) setHookIdentity(args.identity);
     testCrashIn?.(ctx.self.worker);
     useConnectionCounter(args.connections, args.config.max_connections);
     ctx.spawn('media/hub', {}, { restart: 'permanent' });

@@ -58,14 +58,17 @@ async function run(
   return { w, rs };
 }
 
-test('one million records reach two readers whole and in order; a sleeping reader is lapped and rejoins at sync points', { timeout: 60_000 }, async () => {
+test('one million records reach two readers whole and in order; a sleeping reader is lapped and rejoins at sync points', { timeout: 90_000 }, async () => {
   const COUNT = 1_000_000;
   const SYNC_EVERY = 500;
-  const handle = createRing({ dataBytes: 128 << 20, indexSlots: 1 << 17, maxReaders: 4 });
-  const { w, rs } = await run(handle, { count: COUNT, perMs: 250, syncEvery: SYNC_EVERY }, [
+  // 256 MB hold ~1.7 s of this traffic: normal readers keep up even when a loaded
+  // 2-core machine deschedules them for a while
+  const PER_MS = 150;
+  const handle = createRing({ dataBytes: 256 << 20, indexSlots: 1 << 18, maxReaders: 4 });
+  const { w, rs } = await run(handle, { count: COUNT, perMs: PER_MS, syncEvery: SYNC_EVERY }, [
     { sleepEvery: 0, sleepMs: 0 },
     { sleepEvery: 0, sleepMs: 0 },
-    { sleepEvery: 100_000, sleepMs: 900 },
+    { sleepEvery: 100_000, sleepMs: 2500 },
   ]);
   const joinOnlyAfterFirstSync = Math.floor((COUNT + 1) / SYNC_EVERY) - 1;
   for (const r of rs.slice(0, 2)) {
@@ -81,8 +84,8 @@ test('one million records reach two readers whole and in order; a sleeping reade
   assert.equal(slow.badJoin, 0, 'after a skip the first record is a join-only or sync record');
   assert.equal(slow.lastSeq, COUNT);
   assert.ok(w.lappedReaders >= slow.skips, `writer lapped ${w.lappedReaders}`);
-  // the writer paced itself to 250 records/ms and never waited on anyone
-  assert.ok(w.writerMs < (COUNT / 250) * 1.5, `writer took ${w.writerMs.toFixed(0)} ms`);
+  // the writer paced itself and never waited on anyone
+  assert.ok(w.writerMs < (COUNT / PER_MS) * 1.5, `writer took ${w.writerMs.toFixed(0)} ms`);
 });
 
 test('the writer takes the same time with or without a reader that never reads', { timeout: 60_000 }, async () => {
@@ -113,8 +116,13 @@ test('a view held across threads is reported lapped before its bytes change; rec
   const ww = await started(new Worker(WRITER, { workerData: { handle, count: 100_000, perMs: 0, syncEvery: 100 } }));
   const done = result<WriterReport>(ww);
   ww.postMessage('go');
-  while (r.available() === 0) await r.waitAsync(1000);
-  const first = r.next()!;
+  let first = r.next();
+  while (first === null) {
+    // on a loaded machine the writer may lap us before we look: rejoin and take the next
+    if (r.isLapped()) r.skipToLatestSync();
+    await r.waitAsync(1000);
+    first = r.next();
+  }
   const held = r.payload(first);
   const snapshot = Buffer.from(held);
   assert.ok(checkRecord(snapshot, first.seq));

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../errors.ts';
+import { copyBytes } from './copy-bytes.ts';
 import { parseAvcSps } from './avc-sps.ts';
 
 export interface AvcConfig {
@@ -65,7 +66,7 @@ function readUnits(data: Uint8Array, pos: number, count: number, into: Uint8Arra
     const len = (data[pos]! << 8) | data[pos + 1]!;
     pos += 2;
     if (len === 0 || data.length - pos < len) throw new SluiceError('CODEC_DECODE', 'avcC parameter set truncated');
-    into.push(data.slice(pos, pos + len));
+    into.push(copyBytes(data, pos, pos + len));
     pos += len;
   }
   return pos;

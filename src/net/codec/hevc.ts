@@ -1,4 +1,5 @@
 import { SluiceError } from '../../errors.ts';
+import { copyBytes } from './copy-bytes.ts';
 import { parseHevcSps } from './hevc-sps.ts';
 
 export interface HevcConfig {
@@ -70,7 +71,7 @@ export function parseHevcConfig(data: Uint8Array): HevcConfig {
       const len = (data[pos]! << 8) | data[pos + 1]!;
       pos += 2;
       if (data.length - pos < len) throw new SluiceError('CODEC_DECODE', 'hvcC NAL unit truncated');
-      if (into !== null && len > 0) into.push(data.slice(pos, pos + len));
+      if (into !== null && len > 0) into.push(copyBytes(data, pos, pos + len));
       pos += len;
     }
   }

@@ -156,7 +156,9 @@ export function parseVideoTag(data: Uint8Array, out: VideoTagInfo = createVideoT
   }
   out.command = out.frameType === VIDEO_FRAME_COMMAND;
   const pictures = out.packetType === VIDEO_PACKET_CODED_FRAMES || out.packetType === VIDEO_PACKET_CODED_FRAMES_X;
-  out.keyframe = out.frameType === VIDEO_FRAME_KEY && (pictures || (out.packetType === -1 && !out.enhanced));
+  // Legacy codecs other than AVC/HEVC have no packet type: every payload is a picture.
+  const plain = !out.enhanced && out.headerLength === 1;
+  out.keyframe = out.frameType === VIDEO_FRAME_KEY && (pictures || plain);
   out.sequenceHeader =
     out.packetType === VIDEO_PACKET_SEQUENCE_START ||
     (out.enhanced && out.packetType === VIDEO_PACKET_MPEG2TS_SEQUENCE_START);

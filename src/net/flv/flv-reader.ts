@@ -122,12 +122,19 @@ export class FlvReader {
           type: src[pos]! & 0x1f,
           timestamp,
           streamId: (src[pos + 8]! << 16) | (src[pos + 9]! << 8) | src[pos + 10]!,
-          data: src.slice(pos + FLV_TAG_HEADER_SIZE, pos + FLV_TAG_HEADER_SIZE + size),
+          data: copyOut(src, pos + FLV_TAG_HEADER_SIZE, size),
         });
         pos += total;
       }
     }
   }
+}
+
+// Not src.slice(): on a Node Buffer that is a shared view, pinning the caller's chunk.
+function copyOut(src: Uint8Array, start: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(src.subarray(start, start + size));
+  return out;
 }
 
 export interface FlvFile {
