@@ -11,6 +11,8 @@ import type { StartOptions } from './cli.ts';
 import { loadConfigFile } from './config/load.ts';
 import { createConnectionCounter } from './actors/connection-limit.ts';
 import type { WorkerRootArgs } from './actors/worker-root.ts';
+import { startApiServer, type ApiServer } from './api/api-server.ts';
+import { loadServerId, newServiceId, type ApiIdentity } from './api/identity.ts';
 
 const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
@@ -19,6 +21,8 @@ export interface RunningServer {
   readonly system: ActorSystem;
   readonly log: Logger;
   config: SluiceConfig;
+  /** The HTTP API, when `http_api.enabled` and its port could be bound. */
+  api?: ApiServer | null;
   reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
@@ -40,7 +44,14 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     reload: () => reload(server, opts),
     stop: () => stop(server),
   };
-  const rootArgs = (): WorkerRootArgs => ({ config: server.config, connections });
+  const identity: ApiIdentity = {
+    serverId: loadServerId(config.pid, (err) => log.warn({ err: err.message }, 'cannot save the server id')),
+    serviceId: newServiceId(),
+    pid: String(process.pid),
+  };
+  const rootArgs = (): WorkerRootArgs => ({
+    config: server.config, connections, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
+  });
   for (let w = 1; w <= system.workerCount; w++) {
     await system.spawn(w, 'server/worker-root', rootArgs(), { restart: 'permanent' });
   }
@@ -48,6 +59,14 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
   system.on('worker-restarted', (ev: { worker: number }) => {
     system.control(ev.worker, 'reload', server.config).catch(() => {});
   });
+  if (config.http_api.enabled) {
+    server.api = await startApiServer(config.http_api.listen, {
+      system, identity, log, config: () => server.config, reload: () => server.reload(),
+    }).catch((err: Error) => {
+      log.error({ err: err.message, listen: config.http_api.listen }, 'cannot start the HTTP API');
+      return null;
+    });
+  }
   writePid(config.pid, log);
   installSignals(server, opts);
   log.info(
@@ -74,6 +93,7 @@ async function reload(server: RunningServer, opts: StartOptions): Promise<boolea
 async function stop(server: RunningServer): Promise<void> {
   const { system, log, config } = server;
   log.info('stopping: no new connections; closing streams');
+  await server.api?.close();
   await Promise.allSettled(Array.from({ length: system.workerCount }, (_, i) => system.control(i + 1, 'stop-accepting')));
   await system.shutdown(STOP_DEADLINE_MS - 1000);
   rmSync(config.pid, { force: true });

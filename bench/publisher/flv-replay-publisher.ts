@@ -45,6 +45,10 @@ let paceTimer: NodeJS.Timeout | null = null;
 function paceAll(): void {
   const now = performance.now();
   for (const p of active) p.pace(now);
+  if (active.size === 0 && paceTimer) {
+    clearInterval(paceTimer);
+    paceTimer = null;
+  }
 }
 
 export class FlvReplayPublisher {
@@ -147,9 +151,5 @@ export class FlvReplayPublisher {
   stop(): void {
     active.delete(this);
     this.socket.destroy();
-    if (active.size === 0 && paceTimer) {
-      clearInterval(paceTimer);
-      paceTimer = null;
-    }
   }
 }

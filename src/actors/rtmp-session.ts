@@ -15,6 +15,7 @@ import * as cmd from '../net/rtmp/commands.ts';
 import { decodeSharedObject } from '../net/rtmp/shared-object.ts';
 import { parseTcUrl, resolveStream, streamKey, type StreamLocation, type TcUrl } from '../net/rtmp/stream-url.ts';
 import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
+import { securityAllows, referAllows, type AccessMethod } from './access-control.ts';
 import { localConfig, localHub } from './local-services.ts';
 import { newClientId, SERVER_VERSION } from './server-identity.ts';
 import { registerClient, unregisterClient, type ClientInfo, type ClientType } from './client-registry.ts';
@@ -284,7 +285,7 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   /** Where a publish/play goes, or null (and the connection closed) when refused. */
-  private locate(name: string): { loc: StreamLocation; vhost: ResolvedVhost } | null {
+  private locate(name: string, method: AccessMethod): { loc: StreamLocation; vhost: ResolvedVhost } | null {
     if (!this.tc) throw protocolError('publish/play before connect');
     const loc = resolveStream(this.tc, name);
     if (!loc.stream) {
@@ -296,12 +297,20 @@ export class RtmpSession implements Actor, PlayerSession {
       this.close(`no enabled vhost for ${loc.vhost}`, 'info');
       return null;
     }
+    if (!securityAllows(vhost.config.security, method, this.ip)) {
+      this.close(`${method} denied by the security rules of ${vhost.name}`, 'info');
+      return null;
+    }
+    if (!referAllows(vhost.config.refer, method, this.pageUrl)) {
+      this.close(`${method} denied by the refer rules of ${vhost.name} (pageUrl ${JSON.stringify(this.pageUrl)})`, 'info');
+      return null;
+    }
     return { loc: { ...loc, vhost: vhost.name }, vhost };
   }
 
   private async onPublish(c: cmd.Command, _streamId: number): Promise<void> {
     if (this.role !== 'none') throw protocolError(`publish while already in ${this.role}`);
-    const where = this.locate(String(c.args[0] ?? ''));
+    const where = this.locate(String(c.args[0] ?? ''), 'publish');
     if (!where) return;
     const { loc, vhost } = where;
     this.socket.pause();
@@ -350,7 +359,7 @@ export class RtmpSession implements Actor, PlayerSession {
   private async onPlay(_c: cmd.Command, name: string): Promise<void> {
     if (this.role === 'publish') throw protocolError('play while publishing');
     if (this.role === 'play') this.endRole();
-    const where = this.locate(name);
+    const where = this.locate(name, 'play');
     if (!where) return;
     const { loc, vhost } = where;
     this.socket.pause();

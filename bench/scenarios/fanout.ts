@@ -1,0 +1,120 @@
+// Fan-out: one looped 1 Mbit/s publisher, N players rising in steps until fewer than
+// 95% keep up (or the cap). Each step: ramp, settle, mark, a measurement window, then
+// read the load client's counters and the processes' CPU and RSS.
+
+import { startServer, removeServerDir, serverLog, type ServerOptions } from '../lib/servers.ts';
+import { startFfmpegPublisher } from '../lib/ffmpeg-publisher.ts';
+import { LoadClient } from '../load-client/controller.ts';
+import { CpuMeter } from '../lib/proc-stats.ts';
+import { percentile, machineCpuMs } from '../lib/report.ts';
+import type { StreamTarget } from '../load-client/rtmp-wire.ts';
+
+export interface FanoutParams {
+  steps: number[];
+  windowSec: number;
+  settleSec: number;
+  rampPerSec: number;
+  threads: number;
+  /** Keep-up fraction below which the run stops. */
+  stopBelow: number;
+}
+
+export interface FanoutStep {
+  players: number;
+  connected: number;
+  keepingUp: number;
+  keepingUpPct: number;
+  mbitPerSec: number;
+  serverCpuPct: number;
+  cpuPer1000: number;
+  serverRssMB: number;
+  loadClientCpuPct: number;
+  /** CPU % of everything else on the machine during the window (100 = one core). */
+  otherCpuPct: number;
+  firstFrameP50: number | null;
+  firstFrameP99: number | null;
+  firstFrameSamples: number;
+  errors: number;
+  lastError: string;
+}
+
+export interface FanoutRun {
+  server: string;
+  pinned: boolean;
+  steps: FanoutStep[];
+  /** Most players held with >= stopBelow keeping up. */
+  maxHeld: number;
+  error?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s: string) => void): Promise<FanoutRun> {
+  const pinned = server.cpus !== undefined;
+  const s = await startServer(server);
+  const run: FanoutRun = { server: s.label, pinned, steps: [], maxHeld: 0 };
+  const target: StreamTarget = { host: '127.0.0.1', port: s.port, app: 'live', stream: 'bench' };
+  const pub = startFfmpegPublisher(`rtmp://127.0.0.1:${s.port}/live/bench`, { cpus: pinned ? '1' : undefined });
+  const lc = new LoadClient({ threads: p.threads, cpus: pinned ? '1' : undefined });
+  const serverCpu = new CpuMeter(s.pids);
+  const clientCpu = new CpuMeter(() => [lc.pid]);
+  const pubCpu = new CpuMeter(() => [pub.proc.pid!]);
+  try {
+    await sleep(2000);
+    if (pub.proc.exitCode !== null) throw new Error('the publisher exited');
+    let have = 0;
+    for (const n of p.steps) {
+      lc.takeFirstFrames();
+      lc.ramp([target], n - have, p.rampPerSec);
+      have = n;
+      const r0 = await lc.waitConnected(n, ((n - (run.steps.at(-1)?.players ?? 0)) / p.rampPerSec) * 1000 + 15000);
+      await sleep(p.settleSec * 1000);
+      const ff = lc.takeFirstFrames();
+      const before = await lc.nextReport();
+      lc.mark();
+      serverCpu.start();
+      clientCpu.start();
+      pubCpu.start();
+      const m0 = machineCpuMs();
+      await sleep(p.windowSec * 1000);
+      const r = await lc.nextReport();
+      const m1 = machineCpuMs();
+      const wallMs = p.windowSec * 1000;
+      const srvPct = serverCpu.percent();
+      const lcPct = clientCpu.percent();
+      const otherPct = Math.max(0, (100 * (m1.busy - m0.busy)) / wallMs - srvPct - lcPct - pubCpu.percent());
+      const keepingUp = r?.keepingUp ?? 0;
+      const step: FanoutStep = {
+        players: n,
+        connected: r?.connected ?? 0,
+        keepingUp,
+        keepingUpPct: (100 * keepingUp) / n,
+        mbitPerSec: r && before ? ((r.bytes - before.bytes) * 8) / 1e6 / ((r.t - before.t) / 1000) : 0,
+        serverCpuPct: srvPct,
+        cpuPer1000: srvPct / (n / 1000),
+        serverRssMB: serverCpu.rss() / 1e6,
+        loadClientCpuPct: lcPct,
+        otherCpuPct: otherPct,
+        firstFrameP50: percentile(ff, 50),
+        firstFrameP99: percentile(ff, 99),
+        firstFrameSamples: ff.length,
+        errors: r?.errors ?? r0?.errors ?? 0,
+        lastError: r?.lastError ?? '',
+      };
+      run.steps.push(step);
+      log(`  ${s.label}: ${n} players, ${step.keepingUpPct.toFixed(1)}% keeping up, server CPU ${srvPct.toFixed(1)}%, ` +
+        `RSS ${step.serverRssMB.toFixed(0)} MB, client CPU ${lcPct.toFixed(1)}%, other ${otherPct.toFixed(0)}%`);
+      if (step.keepingUpPct < p.stopBelow * 100) break;
+      run.maxHeld = n;
+    }
+  } catch (err) {
+    run.error = `${(err as Error).message}\n${serverLog(s).slice(-1500)}`;
+    log(`  ${s.label}: ${run.error}`);
+  } finally {
+    await lc.stop();
+    await pub.stop();
+    await s.stop();
+    removeServerDir(s);
+  }
+  return run;
+}
