@@ -24,3 +24,18 @@ export function localConfig(): SluiceConfig {
   if (!config) throw new Error('no configuration on this thread');
   return config;
 }
+
+// The StreamSources living on this thread, so a reload reaches them.
+const sources = new Set<ActorRef>();
+
+export function addLocalSource(ref: ActorRef): void {
+  sources.add(ref);
+}
+
+export function removeLocalSource(ref: ActorRef): void {
+  sources.delete(ref);
+}
+
+export function localSources(): ActorRef[] {
+  return [...sources];
+}

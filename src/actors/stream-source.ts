@@ -16,7 +16,9 @@ import {
 } from './media-flags.ts';
 import { SERVER_NAME, SERVER_VERSION, newClientId } from './server-identity.ts';
 import { StreamStats } from './stream-stats.ts';
-import type { HlsConfig } from '../config/types.ts';
+import type { HlsConfig, SluiceConfig } from '../config/types.ts';
+import { addLocalSource, removeLocalSource } from './local-services.ts';
+import { resolveVhost } from './vhosts.ts';
 import type { HlsMuxerArgs } from './hls-muxer.ts';
 
 export interface SourceArgs {
@@ -54,7 +56,8 @@ export interface StreamEntry {
 export type SourceMsg =
   | { type: 'source/start' }
   | { type: 'source/media'; msgType: number; timestamp: number; payload: Uint8Array }
-  | { type: 'source/stats' };
+  | { type: 'source/stats' }
+  | { type: 'source/reload'; config: SluiceConfig };
 
 export type SourceStartRes = { ok: true; entry: StreamEntry } | { ok: false; reason: 'busy' };
 
@@ -73,6 +76,9 @@ export class StreamSource implements Actor {
   private hasVideo = false;
   private lastAudioSync = -Infinity;
   private entry: StreamEntry | null = null;
+  private self: ActorRef | null = null;
+  private hls: ActorRef | null = null;
+  private hlsConfig: HlsConfig | null = null;
 
   constructor(args: SourceArgs) {
     this.args = args;
@@ -87,6 +93,9 @@ export class StreamSource implements Actor {
         return this.start(ctx);
       case 'source/media':
         this.onMedia(msg.msgType, msg.timestamp, msg.payload);
+        return undefined;
+      case 'source/reload':
+        this.reload(msg.config, ctx);
         return undefined;
       case 'source/stats':
         return { ...this.stats.snapshot(this.videoHeader, this.audioHeader, this.metadataObject), audioFrames: this.stats.audioFrames };
@@ -107,10 +116,9 @@ export class StreamSource implements Actor {
     const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
     if (!res.ok) return { ok: false, reason: 'busy' };
     this.entry = entry;
-    if (a.hls.enabled) {
-      const hls: HlsMuxerArgs = { ring: this.rings.handles.flv, config: a.hls, vhost: a.vhost, app: a.app, stream: a.stream };
-      ctx.spawn('media/hls', hls);
-    }
+    this.self = ctx.self;
+    addLocalSource(ctx.self);
+    if (a.hls.enabled) this.startHls(a.hls, ctx);
     return { ok: true, entry };
   }
 
@@ -168,9 +176,32 @@ export class StreamSource implements Actor {
     if (this.videoHeader) this.rings.write(MSG_VIDEO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.videoHeader);
   }
 
+  private startHls(config: HlsConfig, ctx: ActorContext): void {
+    const a = this.args;
+    const hls: HlsMuxerArgs = { ring: this.rings.handles.flv, config, vhost: a.vhost, app: a.app, stream: a.stream };
+    this.hls = ctx.spawn('media/hls', hls);
+    this.hlsConfig = config;
+  }
+
+  /** A new configuration: muxers follow the vhost's settings at once. */
+  private reload(config: SluiceConfig, ctx: ActorContext): void {
+    const vhost = resolveVhost(config, this.args.vhost);
+    const hls = vhost?.config.hls;
+    if (!hls?.enabled) {
+      if (this.hls) ctx.stop(this.hls);
+      this.hls = null;
+      this.hlsConfig = null;
+      return;
+    }
+    if (this.hls && JSON.stringify(hls) === JSON.stringify(this.hlsConfig)) return;
+    if (this.hls) ctx.stop(this.hls);
+    this.startHls(hls, ctx);
+  }
+
   stopped(): void {
     // Readers see the end of the rings; the directory drops the name with its owner.
     this.rings.close();
+    if (this.self) removeLocalSource(this.self);
   }
 
   get streamEntry(): StreamEntry | null {

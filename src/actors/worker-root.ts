@@ -4,7 +4,7 @@
 
 import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
-import { setLocalConfig } from './local-services.ts';
+import { setLocalConfig, localSources } from './local-services.ts';
 import { useConnectionCounter, setConnectionLimit, openConnections } from './connection-limit.ts';
 import { listClients, kickClient } from './client-registry.ts';
 import { setStatsContext } from './stats-controls.ts';
@@ -24,23 +24,48 @@ export type WorkerRootMsg =
   | { type: 'sys/child-stopped'; child: ActorRef; reason: string };
 
 export class WorkerRoot implements Actor {
-  private readonly listeners: ActorRef[] = [];
+  private listeners: ActorRef[] = [];
+  private config: SluiceConfig;
 
   constructor(args: WorkerRootArgs, ctx: ActorContext) {
     root = {
       stopAccepting: () => ctx.tell(ctx.self, { type: 'root/stop-accepting' }),
       reload: (config) => ctx.tell(ctx.self, { type: 'root/reload', config }),
     };
+    this.config = args.config;
     setLocalConfig(args.config);
     setStatsContext(ctx);
     if (args.identity) setHookIdentity(args.identity);
     testCrashIn?.(ctx.self.worker);
     useConnectionCounter(args.connections, args.config.max_connections);
     ctx.spawn('media/hub', {}, { restart: 'permanent' });
-    this.listeners.push(ctx.spawn('rtmp/acceptor', { listen: args.config.listen }));
-    if (args.config.http_server.enabled) {
-      this.listeners.push(ctx.spawn('http/acceptor', { listen: args.config.http_server.listen }));
+    this.listen(args.config, ctx);
+  }
+
+  private listen(config: SluiceConfig, ctx: ActorContext): void {
+    this.listeners.push(ctx.spawn('rtmp/acceptor', { listen: config.listen }));
+    if (config.http_server.enabled) {
+      this.listeners.push(ctx.spawn('http/acceptor', { listen: config.http_server.listen }));
     }
+  }
+
+  /** New sessions see the new config at once; listeners rebind only when they changed. */
+  private reload(next: SluiceConfig, ctx: ActorContext): void {
+    const prev = this.config;
+    this.config = next;
+    setLocalConfig(next);
+    setConnectionLimit(next.max_connections);
+    const listenersChanged =
+      JSON.stringify(prev.listen) !== JSON.stringify(next.listen) ||
+      JSON.stringify(prev.http_server) !== JSON.stringify(next.http_server);
+    if (listenersChanged) {
+      // Close the old listening sockets but keep the acceptors: their sessions are their
+      // children, and a rebind must not drop the connections already up.
+      for (const l of this.listeners) ctx.tell(l, { type: 'acceptor/close' });
+      this.listeners = [];
+      this.listen(next, ctx);
+    }
+    for (const source of localSources()) ctx.tell(source, { type: 'source/reload', config: next });
   }
 
   receive(msg: WorkerRootMsg, ctx: ActorContext): unknown {
@@ -49,8 +74,7 @@ export class WorkerRoot implements Actor {
         for (const l of this.listeners) ctx.tell(l, { type: 'acceptor/close' });
         return true;
       case 'root/reload':
-        setLocalConfig(msg.config);
-        setConnectionLimit(msg.config.max_connections);
+        this.reload(msg.config, ctx);
         return true;
       case 'sys/child-stopped':
         return undefined;

@@ -58,6 +58,7 @@ async function checkRecording(source: string, recording: string, who: string): P
     s.map((x) => `${x.codec_type}:${x.codec_name}:${x.width ?? ''}x${x.height ?? ''}:${x.sample_rate ?? ''}:${x.channels ?? ''}`).sort();
   assert.deepEqual(sig(gs), sig(ws), `${who}: streams`);
   assert.equal(video(got).length, video(want).length, `${who}: video frames`);
+  if (audio(got).length !== audio(want).length) console.log(who, JSON.stringify(audio(got).slice(0, 5)), JSON.stringify(audio(want).slice(0, 5)), JSON.stringify(audio(got).slice(-3)), JSON.stringify(audio(want).slice(-3)));
   assert.equal(audio(got).length, audio(want).length, `${who}: audio frames`);
   // Composition offsets (pts - dts) frame by frame, and dts steps, as in the file.
   const offsets = (ps: ProbePacket[]) => video(ps).map((p) => p.pts - p.dts);

@@ -89,6 +89,8 @@ async function publishAndCheck(file: string, stream: string): Promise<WatchedSeg
   }
   const endedAt = watcher.endedAt;
   assert.deepEqual(watcher.problems, [], 'a player saw something it should not have');
+  const seen = [...watcher.segments.values()];
+  console.log(`# ${file}: ${watcher.playlists.length} playlist versions, segments ${seen.map((s) => `${s.sequence}:${s.duration}s/${s.bytes.length}B${s.recheckedSame ? '=' : '?'}`).join(' ')}`);
 
   // The last playlist: ended, sane header, durations near the fragment.
   const final = watcher.last!;
@@ -174,6 +176,13 @@ describe('HLS from an RTMP publish', { concurrency: true }, () => {
     assert.deepEqual({ missing: missing.slice(0, 10), extra: extra.slice(0, 10) }, { missing: [], extra: [] },
       `video (dts/pts ms) from ${start} to ${end}: ${got.size} in the segments, ${expected.size} in the source`);
     assert.equal(outVideo.length, got.size, 'a video frame appears twice');
+    // Audio rides along from the first keyframe on: every AAC frame of the source, at its time.
+    const audio = (ps: ProbePacket[], scale: number) => ps.filter((p) => p.codec_type === 'audio').map((p) => p.pts / scale);
+    const outAudio = audio(out, 90);
+    const audioEnd = Math.max(...outAudio);
+    const srcAudio = audio(src, 1).filter((t) => t >= start && t <= audioEnd);
+    assert.deepEqual(outAudio.filter((t) => t >= start), srcAudio, 'AAC frame times in the segments');
+    console.log(`# av-bframes.flv: ${got.size} video frames (dts ${start}..${end} ms) and ${srcAudio.length} AAC frames compared with the source: equal`);
     assert.ok(srcVideo.some((p) => p.pts !== p.dts), 'the source has B-frames (pts != dts)');
     assert.ok(outVideo.some((p) => p.pts - p.dts > 34), 'B-frame composition offsets survive');
   });

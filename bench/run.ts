@@ -1,0 +1,151 @@
+// `npm run bench [-- <scenario>] [--compare] [--quick] [options]`: see bench/README.md.
+// Scenarios: fanout, many-streams, first-frame, all (the default), ring (bench/ring/run.ts).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { runFanout, type FanoutParams, type FanoutRun } from './scenarios/fanout.ts';
+import { runManyStreams } from './scenarios/many-streams.ts';
+import { runFirstFrame } from './scenarios/first-frame.ts';
+import { table, fmt, writeResults, machine, commandLine } from './lib/report.ts';
+import { NODE, type ServerOptions } from './lib/servers.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const VALUE_OPTIONS = new Set(['--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit']);
+const scenario = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUE_OPTIONS.has(argv[i - 1]))) ?? 'all';
+
+if (scenario === 'ring') {
+  const ring = new URL('./ring/run.ts', import.meta.url).pathname;
+  if (!existsSync(ring)) {
+    console.error('bench/ring/run.ts is not there yet');
+    process.exit(2);
+  }
+  const r = spawnSync(NODE, [ring, ...argv.filter((a) => a !== 'ring')], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+const quick = flag('quick');
+const compare = flag('compare');
+const cores = availableParallelism();
+const cap = Number(opt('cap') ?? 19000);
+const defaultSteps = quick ? [1000, 4000, 8000, 12000] : [500, 1000, 2000, 4000, 6000, 8000, 10000, 12000, 15000, 18000];
+const fanoutParams: FanoutParams = {
+  steps: (opt('steps')?.split(',').map(Number) ?? defaultSteps).filter((n) => n <= cap),
+  windowSec: Number(opt('window') ?? (quick ? 6 : 20)),
+  settleSec: Number(opt('settle') ?? (quick ? 2 : 3)),
+  rampPerSec: Number(opt('rate') ?? (quick ? 2000 : 1000)),
+  threads: Number(opt('threads') ?? 4),
+  stopBelow: 0.95,
+};
+const log = (s: string) => console.error(s);
+
+function sluiceOne(): ServerOptions {
+  const o: ServerOptions = { kind: 'sluice', workers: 1, cpus: '0' };
+  if (flag('profile')) {
+    const dir = opt('profile-dir') ?? new URL('./results/profiles/', import.meta.url).pathname;
+    o.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+    log(`CPU profiles of the 1-worker Sluice go to ${dir}`);
+  }
+  return o;
+}
+
+async function fanout(): Promise<FanoutRun[]> {
+  const configs: ServerOptions[] = [sluiceOne()];
+  if (compare) configs.push({ kind: 'nms-2.7.4', workers: 1, cpus: '0' }, { kind: 'nginx-rtmp', workers: 1, cpus: '0' });
+  if (!flag('one-worker')) {
+    configs.push({ kind: 'sluice', workers: cores });
+    if (compare) configs.push({ kind: 'nginx-rtmp', workers: 2 });
+  }
+  const runs: FanoutRun[] = [];
+  for (const c of configs) {
+    log(`fan-out: ${c.kind} ${c.workers} worker(s)${c.cpus ? ` pinned to CPU ${c.cpus}` : ''}`);
+    runs.push(await runFanout(c, fanoutParams, log));
+  }
+  const rows: string[][] = [];
+  for (const r of runs) {
+    for (const s of r.steps) {
+      rows.push([r.server, String(s.players), fmt(s.keepingUpPct), fmt(s.mbitPerSec, 0), fmt(s.serverCpuPct), fmt(s.cpuPer1000, 2),
+        fmt(s.serverRssMB, 0), fmt(s.loadClientCpuPct), fmt(s.otherCpuPct, 0), fmt(s.firstFrameP50), fmt(s.firstFrameP99)]);
+    }
+    if (r.error) rows.push([r.server, 'error', r.error.split('\n')[0]]);
+  }
+  console.log('\nFan-out: 1 publisher (av-1mbps.flv looped) -> N RTMP players');
+  console.log(table(['server', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'CPU%/1k', 'RSS MB', 'client CPU %', 'other CPU %', 'ff p50 ms', 'ff p99 ms'], rows));
+  console.log('\nMost players held (>= 95% keeping up): ' + runs.map((r) => `${r.server}: ${r.maxHeld}`).join('; '));
+  const ratios = compareRatios(runs);
+  for (const line of ratios) console.log(line);
+  const path = writeResults('fanout', { params: fanoutParams, runs, ratios });
+  console.log(`results: ${path}`);
+  return runs;
+}
+
+/** Sluice 1 worker vs each single-core peer: CPU per player at the largest step both held, and players held. */
+function compareRatios(runs: FanoutRun[]): string[] {
+  const sl = runs.find((r) => r.server.startsWith('sluice 1w'));
+  if (!sl) return [];
+  const out: string[] = [];
+  for (const peer of runs) {
+    if (peer === sl || !peer.pinned) continue;
+    const common = sl.steps.filter((s) => s.keepingUpPct >= 95 && peer.steps.some((q) => q.players === s.players && q.keepingUpPct >= 95));
+    const at = common.find((s) => s.players === 4000) ?? common.at(-1);
+    if (!at) {
+      out.push(`vs ${peer.server}: no step both held`);
+      continue;
+    }
+    const q = peer.steps.find((x) => x.players === at.players)!;
+    out.push(`vs ${peer.server}: CPU per player at ${at.players} players = ${fmt(at.cpuPer1000 / q.cpuPer1000, 2)}x; ` +
+      `players held = ${fmt(sl.maxHeld / Math.max(1, peer.maxHeld), 2)}x (${sl.maxHeld} vs ${peer.maxHeld})`);
+  }
+  const all = runs.find((r) => r.server.startsWith('sluice') && !r.pinned);
+  if (all) out.push(`Sluice all workers vs 1 worker: players held = ${fmt(all.maxHeld / Math.max(1, sl.maxHeld), 2)}x`);
+  return out;
+}
+
+async function manyStreams(): Promise<void> {
+  const params = { publishers: Number(opt('publishers') ?? 100), playersPerStream: Number(opt('per-stream') ?? 5), windowSec: quick ? 6 : 20, threads: 2 };
+  const configs: ServerOptions[] = [{ kind: 'sluice', workers: 1, cpus: '0' }, { kind: 'sluice', workers: cores }];
+  const runs = [];
+  for (const c of configs) {
+    log(`many streams: ${c.kind} ${c.workers} worker(s)`);
+    runs.push(await runManyStreams(c, params, log));
+  }
+  console.log(`\nMany streams: ${params.publishers} publishers x ${params.playersPerStream} players`);
+  console.log(table(['server', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'RSS MB', 'client CPU %', 'publishers CPU %'],
+    runs.map((r) => [r.server, String(r.players), fmt(r.keepingUpPct), fmt(r.mbitPerSec, 0), fmt(r.serverCpuPct), fmt(r.serverRssMB, 0), fmt(r.loadClientCpuPct), fmt(r.publisherCpuPct)])));
+  console.log(`results: ${writeResults('many-streams', { params, runs })}`);
+}
+
+async function firstFrame(): Promise<void> {
+  const params = { background: Number(opt('background') ?? 200), newPlayers: quick ? 50 : 200, perSec: 20 };
+  const configs: ServerOptions[] = [{ kind: 'sluice', workers: 1, cpus: '0' }, { kind: 'sluice', workers: cores }];
+  if (compare) configs.push({ kind: 'nms-2.7.4', workers: 1, cpus: '0' }, { kind: 'nginx-rtmp', workers: 1, cpus: '0' });
+  const runs = [];
+  for (const c of configs) {
+    log(`first frame: ${c.kind} ${c.workers} worker(s)`);
+    runs.push(await runFirstFrame(c, params, log));
+  }
+  console.log(`\nFirst frame: ${params.newPlayers} new players at ${params.perSec}/s with ${params.background} watching (GOP cache on where the server has one)`);
+  console.log(table(['server', 'samples', 'p50 ms', 'p99 ms', 'max ms'], runs.map((r) => [r.server, String(r.samples), fmt(r.p50), fmt(r.p99), fmt(r.max)])));
+  console.log(`results: ${writeResults('first-frame', { params, runs })}`);
+}
+
+const deadline = setTimeout(() => {
+  console.error('bench: overall time limit reached');
+  process.exit(3);
+}, Number(opt('time-limit') ?? (quick ? 15 : 60)) * 60_000);
+deadline.unref();
+
+const m = machine();
+console.log(`${commandLine()}\nmachine: ${m.nproc} x ${m.cpuModel}, ${m.memTotalMB} MB, Linux ${m.kernel}, Node ${m.node}`);
+if (scenario === 'fanout' || scenario === 'all') await fanout();
+if (scenario === 'many-streams' || scenario === 'all') await manyStreams();
+if (scenario === 'first-frame' || scenario === 'all') await firstFrame();
+if (!['fanout', 'many-streams', 'first-frame', 'all'].includes(scenario)) {
+  console.error(`unknown scenario ${scenario}: fanout | many-streams | first-frame | ring | all`);
+  process.exit(2);
+}

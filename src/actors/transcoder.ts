@@ -1,0 +1,41 @@
+// Transcoder: one per enabled engine of a published stream, a child of its StreamSource.
+// Its ffmpeg plays the stream from this server and publishes `[stream]_[engine]` (the
+// engine's output template) with the engine's codecs; it is supervised (restarted with
+// backoff) and stopped with the source, that is on unpublish.
+
+import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
+import type { TranscodeEngine } from '../config/types.ts';
+import { SupervisedProcess } from './ffmpeg-process.ts';
+import { localRtmpAddress, transcodeArgs, type StreamNames } from './ffmpeg-args.ts';
+import { localConfig } from './local-services.ts';
+
+export interface TranscoderArgs extends StreamNames {
+  ffmpeg: string;
+  engine: TranscodeEngine;
+}
+
+export class Transcoder implements Actor {
+  private readonly proc: SupervisedProcess;
+
+  constructor(args: TranscoderArgs, ctx: ActorContext) {
+    const { host, port } = localRtmpAddress(localConfig());
+    this.proc = new SupervisedProcess({
+      name: `transcode ${args.vhost}/${args.app}/${args.stream} engine ${args.engine.name}`,
+      command: args.ffmpeg,
+      args: transcodeArgs(args, args.engine, host, port),
+      log: ctx.log,
+    });
+    this.proc.start();
+  }
+
+  receive(): unknown {
+    return undefined;
+  }
+
+  stopped(): void {
+    // SIGTERM now (ffmpeg closes its output cleanly), SIGKILL after the grace period.
+    void this.proc.stop();
+  }
+}
+
+registerActor('media/transcoder', (args: TranscoderArgs, ctx: ActorContext) => new Transcoder(args, ctx));
