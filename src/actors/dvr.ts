@@ -50,7 +50,7 @@ export class Dvr implements Actor {
   }
 
   /** Runs a step; any error stops the recording (not the stream), logged once. */
-  private guard(step: () => void): void {
+  private guard(step: () => void, stopOnFailure = true): void {
     if (this.failed) return;
     try {
       step();
@@ -62,7 +62,7 @@ export class Dvr implements Actor {
         'dvr stopped: cannot write the recording',
       );
       this.file = null;
-      this.ctx.stop();
+      if (stopOnFailure) this.ctx.stop();
     }
   }
 
@@ -99,7 +99,7 @@ export class Dvr implements Actor {
 
   private onFrame(type: number, ts: number, keyframe: boolean, tag: Buffer): void {
     const c = this.args.config;
-    if (this.file && c.plan === 'segment' && this.file.durationMs + 0 >= 0) {
+    if (this.file && c.plan === 'segment') {
       const elapsed = this.file.empty ? 0 : ts - this.fileBase;
       // An audio-only stream has no keyframes: any frame may start a segment.
       const cutHere = !c.wait_keyframe || !this.hasVideo || (type === MSG_VIDEO && keyframe);
@@ -114,7 +114,8 @@ export class Dvr implements Actor {
   private openFile(ts: number): void {
     const a = this.args;
     const path = expandTemplate(a.config.path, { vhost: a.vhost, app: a.app, stream: a.stream, timestamp: Date.now() });
-    const file = new DvrFile(path, this.meta, { audio: this.audioHeader !== null || !this.hasVideo, video: this.hasVideo });
+    // Both flags, as SRS writes them: players treat them as hints only.
+    const file = new DvrFile(path, this.meta, { audio: true, video: true });
     this.file = file;
     this.fileBase = ts;
     if (this.videoHeader) file.writeTag(this.videoHeader, 0, true);
@@ -135,9 +136,16 @@ export class Dvr implements Actor {
     this.guard(() => {
       this.drain();
       this.closeFile();
-    });
+    }, false);
     this.reader.close();
   }
 }
 
 registerActor('media/dvr', (args: DvrArgs, ctx: ActorContext) => new Dvr(args, ctx));
+
+/** Starts recording a new stream when its vhost has DVR on (called by StreamSource.start). */
+export function spawnDvr(ctx: ActorContext, config: DvrConfig | undefined, ring: RingHandle, subject: DvrSubject): void {
+  if (!config?.enabled) return;
+  const args: DvrArgs = { ...subject, ring, config };
+  ctx.spawn('media/dvr', args);
+}

@@ -3,12 +3,16 @@
 // RtmpSession actor on this worker.
 
 import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import { tryOpenConnection } from './connection-limit.ts';
 import type { ListenAddress } from '../config/types.ts';
 
 export interface AcceptorArgs {
   listen: ListenAddress[];
+  /** RTMPS: certificate and key files (PEM); the sessions are the same as plain RTMP. */
+  tls?: { cert: string; key: string };
 }
 
 export type AcceptorMsg = { type: 'acceptor/close' } | { type: 'acceptor/listening' };
@@ -17,15 +21,32 @@ export class RtmpAcceptor implements Actor {
   private readonly servers: net.Server[] = [];
 
   constructor(args: AcceptorArgs, ctx: ActorContext) {
+    const onSocket = (socket: net.Socket) => {
+      if (!tryOpenConnection()) {
+        ctx.log.warn({ ip: socket.remoteAddress }, 'connection refused: max_connections reached');
+        socket.destroy();
+        return;
+      }
+      ctx.spawn('rtmp/session', { socket });
+    };
+    let secure: tls.TlsOptions | null = null;
+    if (args.tls) {
+      try {
+        secure = { cert: readFileSync(args.tls.cert), key: readFileSync(args.tls.key) };
+      } catch (err) {
+        ctx.log.error({ err: (err as Error).message }, 'rtmps disabled: cannot read the certificate or key');
+        return;
+      }
+    }
     for (const addr of args.listen) {
-      const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
-        if (!tryOpenConnection()) {
-          ctx.log.warn({ ip: socket.remoteAddress }, 'connection refused: max_connections reached');
-          socket.destroy();
-          return;
-        }
-        ctx.spawn('rtmp/session', { socket });
-      });
+      const server = secure
+        ? tls.createServer({ ...secure, handshakeTimeout: 10_000 }, onSocket)
+        : net.createServer({ noDelay: true }, onSocket);
+      if (secure) {
+        server.on('tlsClientError', (err, socket) => {
+          ctx.log.warn({ ip: socket.remoteAddress, reason: err.message }, 'rtmps handshake failed');
+        });
+      }
       server.on('error', (err) => {
         ctx.log.error({ err: err.message, port: addr.port }, 'rtmp listener failed');
       });

@@ -20,6 +20,9 @@ import type { HlsConfig, SluiceConfig } from '../config/types.ts';
 import { addLocalSource, removeLocalSource } from './local-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import type { HlsMuxerArgs } from './hls-muxer.ts';
+import type { DvrConfig, TranscodeConfig } from '../config/types.ts';
+import { spawnDvr } from './dvr.ts';
+import { spawnTranscoders } from './transcoder.ts';
 
 export interface SourceArgs {
   key: string;
@@ -33,6 +36,9 @@ export interface SourceArgs {
   timeJitter: JitterMode;
   chunkSize: number;
   hls: HlsConfig;
+  /** The vhost's DVR and transcode settings at publish time (absent: off). */
+  dvr?: DvrConfig;
+  transcode?: TranscodeConfig;
   /** The API id decided by the publisher's session (hooks report it before the source exists). */
   streamId?: string;
 }
@@ -119,6 +125,8 @@ export class StreamSource implements Actor {
     this.self = ctx.self;
     addLocalSource(ctx.self);
     if (a.hls.enabled) this.startHls(a.hls, ctx);
+    spawnDvr(ctx, a.dvr, this.rings.handles.flv, { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: entry.streamId });
+    spawnTranscoders(ctx, a.transcode, a);
     return { ok: true, entry };
   }
 

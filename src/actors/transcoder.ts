@@ -4,9 +4,9 @@
 // backoff) and stopped with the source, that is on unpublish.
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
-import type { TranscodeEngine } from '../config/types.ts';
+import type { TranscodeConfig, TranscodeEngine } from '../config/types.ts';
 import { SupervisedProcess } from './ffmpeg-process.ts';
-import { localRtmpAddress, transcodeArgs, type StreamNames } from './ffmpeg-args.ts';
+import { enginesFor, localRtmpAddress, transcodeArgs, type StreamNames } from './ffmpeg-args.ts';
 import { localConfig } from './local-services.ts';
 
 export interface TranscoderArgs extends StreamNames {
@@ -39,3 +39,12 @@ export class Transcoder implements Actor {
 }
 
 registerActor('media/transcoder', (args: TranscoderArgs, ctx: ActorContext) => new Transcoder(args, ctx));
+
+/** One Transcoder per enabled engine of a new stream (called by StreamSource.start). */
+export function spawnTranscoders(ctx: ActorContext, config: TranscodeConfig | undefined, names: StreamNames): void {
+  if (!config?.enabled) return;
+  for (const engine of enginesFor(names.stream, config.engines)) {
+    const args: TranscoderArgs = { ...names, ffmpeg: config.ffmpeg, engine };
+    ctx.spawn('media/transcoder', args);
+  }
+}

@@ -44,6 +44,10 @@ export class WorkerRoot implements Actor {
 
   private listen(config: SluiceConfig, ctx: ActorContext): void {
     this.listeners.push(ctx.spawn('rtmp/acceptor', { listen: config.listen }));
+    if (config.rtmps.enabled) {
+      const { cert, key, listen } = config.rtmps;
+      this.listeners.push(ctx.spawn('rtmp/acceptor', { listen, tls: { cert, key } }));
+    }
     if (config.http_server.enabled) {
       this.listeners.push(ctx.spawn('http/acceptor', { listen: config.http_server.listen }));
     }
@@ -57,6 +61,7 @@ export class WorkerRoot implements Actor {
     setConnectionLimit(next.max_connections);
     const listenersChanged =
       JSON.stringify(prev.listen) !== JSON.stringify(next.listen) ||
+      JSON.stringify(prev.rtmps) !== JSON.stringify(next.rtmps) ||
       JSON.stringify(prev.http_server) !== JSON.stringify(next.http_server);
     if (listenersChanged) {
       // Close the old listening sockets but keep the acceptors: their sessions are their
