@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ActorSystem, createLogger } from './runtime/index.ts';
+import { ActorSystem, createLogger, type ActorRef } from './runtime/index.ts';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from './config/types.ts';
 import type { StartOptions } from './cli.ts';
@@ -23,6 +23,8 @@ export interface RunningServer {
   config: SluiceConfig;
   /** The HTTP API, when `http_api.enabled` and its port could be bound. */
   api?: ApiServer | null;
+  /** The one actor running every ingest's ffmpeg (main thread). */
+  ingesters?: ActorRef;
   reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
@@ -55,6 +57,8 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
   for (let w = 1; w <= system.workerCount; w++) {
     await system.spawn(w, 'server/worker-root', rootArgs(), { restart: 'permanent' });
   }
+  // Ingest runs once per server, on the main thread, whatever the number of workers.
+  server.ingesters = await system.spawn(0, 'server/ingesters', { config }, { name: 'ingesters' });
   // A restarted worker's root comes back with the config of its first start: bring it up to date.
   system.on('worker-restarted', (ev: { worker: number }) => {
     system.control(ev.worker, 'reload', server.config).catch(() => {});
@@ -86,6 +90,7 @@ async function reload(server: RunningServer, opts: StartOptions): Promise<boolea
   server.config = res.config;
   server.log.level = res.config.log.level;
   await server.system.broadcast('reload', res.config);
+  if (server.ingesters) server.system.tell(server.ingesters, { type: 'ingest/reconcile', config: res.config });
   server.log.info('configuration reloaded');
   return true;
 }

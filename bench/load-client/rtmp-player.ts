@@ -42,8 +42,10 @@ export class RtmpPlayer implements SkimmerOwner {
   /** Keep-up window: media time and wall time at the mark. */
   markTs = -1;
   markWall = 0;
-  /** For tests: status codes received, and media messages when recording. */
+  /** For tests: status codes received, the server's client id, media messages seen. */
   readonly statusCodes: string[] = [];
+  clientId = '';
+  mediaCount = 0;
   readonly frames: { type: number; ts: number; len: number }[] | null;
   error = '';
   private readonly onClose?: (p: RtmpPlayer) => void;
@@ -119,6 +121,7 @@ export class RtmpPlayer implements SkimmerOwner {
   }
 
   onMedia(type: number, timestamp: number, length: number): void {
+    this.mediaCount++;
     if (timestamp > this.lastTs) {
       this.lastTs = timestamp;
       if (this.markTs < 0 && this.markWall > 0) this.markTs = timestamp;
@@ -154,8 +157,9 @@ export class RtmpPlayer implements SkimmerOwner {
       this.error = `server refused: ${JSON.stringify(values[3] ?? null)}`;
       this.socket.destroy();
     } else if (name === 'onStatus') {
-      const info = values[3] as { code?: unknown } | undefined;
+      const info = values[3] as { code?: unknown; clientid?: unknown } | undefined;
       if (info && typeof info.code === 'string') this.statusCodes.push(info.code);
+      if (info && typeof info.clientid === 'string') this.clientId = info.clientid;
     }
   }
 

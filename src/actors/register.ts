@@ -8,3 +8,6 @@ import './rtmp-acceptor.ts';
 import './rtmp-session.ts';
 import './http-acceptor.ts';
 import './hls-muxer.ts';
+import './dvr.ts';
+import './transcoder.ts';
+import './ingester.ts';

@@ -327,6 +327,7 @@ export class RtmpSession implements Actor, PlayerSession {
         key, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: loc.param, tcUrl: this.tcUrl,
         publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
         gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
+        dvr: vhost.config.dvr, transcode: vhost.config.transcode,
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });

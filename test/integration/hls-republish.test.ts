@@ -1,80 +1,137 @@
 // A republish within `dispose` goes on with the sequence numbers of the playlist left on
 // disk and marks the join with EXT-X-DISCONTINUITY (INTEROP F.1), while a player polling
-// the playlist all along never sees a gap, a step back or a missing segment.
+// the playlist all along never sees a gap, a step back or a missing segment; once the
+// second publish has ended and `dispose` has passed, no file of either publish is left.
+//
+// One run (publish, stop, publish again, stop, wait for the cleanup) is recorded in
+// `before`; the tests below judge different parts of the record.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { publish, ffprobeStreams, until, sleep } from '../helpers/clients.ts';
+import { publish, ffprobeStreams, until, sleep, type ProbeStream } from '../helpers/clients.ts';
 import { HlsWatcher } from '../helpers/hls-watcher.ts';
+import type { ParsedMediaPlaylist } from '../../src/net/hls/m3u8.ts';
+
+// Long enough for the files to stay between the publishes (1 s apart), short enough to
+// see the cleanup after the second one.
+const DISPOSE = 6;
+
+interface Run {
+  firstRun: ParsedMediaPlaylist;
+  keptBetween: string[];
+  missingBetween: string[];
+  secondRun: ParsedMediaPlaylist[];
+  joinedText: string;
+  streamsOverJoin: ProbeStream[];
+  leftAfterDispose: string[];
+}
 
 let server: TestServer;
-before(async () => {
-  server = await startServer({
-    workers: 2,
-    vhost: { hls: { enabled: true, path: './html', fragment: 2, window: 10, dispose: 30, cleanup: true } },
-  });
-});
-after(async () => {
-  await server?.stop();
-});
+let watcher: HlsWatcher;
+let run: Run | null = null;
+let runError: Error | null = null;
+
+function files(): string[] {
+  const dir = join(server.dir, 'html', 'live');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('again')).sort() : [];
+}
 
 /** Publishes until `segments` more segments are listed, then stops and waits for ENDLIST. */
-async function publishFor(watcher: HlsWatcher, segments: number): Promise<void> {
-  const before = watcher.segments.size;
+async function publishFor(segments: number): Promise<void> {
+  const had = watcher.segments.size;
   const versions = watcher.playlists.length;
   const pub = publish(server.rtmpUrl('live/again'), 'av-1mbps.flv');
   try {
-    await until(() => watcher.segments.size >= before + segments || watcher.problems.length > 0, 20000, `${segments} new segments`);
+    await until(() => watcher.segments.size >= had + segments || watcher.problems.length > 0, 20000, `${segments} new segments`);
   } finally {
     await pub.stop();
   }
   await until(() => watcher.playlists.slice(versions).some((p) => p.parsed.ended), 10000, 'EXT-X-ENDLIST');
 }
 
-test('republish: sequence numbers go on, EXT-X-DISCONTINUITY marks the join, no gaps', async () => {
-  const url = server.httpUrl('live/again.m3u8');
-  const watcher = new HlsWatcher(url);
-  watcher.start();
-  let firstRun: number[];
-  try {
-    await publishFor(watcher, 3);
-    const ended = watcher.last!;
-    assert.equal(ended.ended, true);
-    firstRun = ended.segments.map((s) => s.sequence);
-    const lastFirst = firstRun.at(-1)!;
-    // With a long dispose the files stay between the publishes.
-    for (const s of ended.segments) assert.ok(existsSync(join(server.dir, 'html', 'live', s.uri)), `${s.uri} kept for the republish`);
-    await sleep(1000);
+async function record(): Promise<Run> {
+  await publishFor(3);
+  const firstRun = watcher.last!;
+  const onDisk = files();
+  const uris = firstRun.segments.map((s) => s.uri);
+  await sleep(1000);
+  const versions = watcher.playlists.length;
+  await publishFor(3);
+  const endedAt = Date.now();
+  await sleep(500);
+  const secondRun = watcher.playlists.slice(versions).map((p) => p.parsed);
+  const joined = watcher.playlists.slice(versions).find((p) => !p.parsed.ended) ?? watcher.playlists[versions]!;
+  const streamsOverJoin = await ffprobeStreams(watcher.url);
+  await watcher.stop();
+  await until(() => files().length === 0, (DISPOSE + 3) * 1000 - (Date.now() - endedAt), 'cleanup').catch(() => {});
+  return {
+    firstRun,
+    keptBetween: uris.filter((u) => onDisk.includes(u)),
+    missingBetween: uris.filter((u) => !onDisk.includes(u)),
+    secondRun,
+    joinedText: joined.text,
+    streamsOverJoin,
+    leftAfterDispose: files(),
+  };
+}
 
-    const versions = watcher.playlists.length;
-    await publishFor(watcher, 3);
-    await sleep(500);
-    const later = watcher.playlists.slice(versions).map((p) => p.parsed);
-    // The first playlist of the second run: the old window, then the join.
-    const joined = later.find((p) => p.segments.some((s) => s.sequence > lastFirst))!;
-    assert.ok(joined, 'no playlist from the second publish');
-    assert.equal(joined.ended, false, 'the live playlist of the republish still says ENDLIST');
-    const first = joined.segments.find((s) => s.sequence === lastFirst + 1);
-    assert.ok(first, `the republish does not go on at ${lastFirst + 1}: ${joined.segments.map((s) => s.sequence)}`);
-    assert.equal(first.uri, `again-${lastFirst + 1}.ts`);
-    assert.equal(first.discontinuity, true, `no EXT-X-DISCONTINUITY before the first segment of the republish:\n${watcher.playlists[versions]!.text}`);
-    assert.ok(joined.segments.some((s) => s.sequence === lastFirst), 'the window keeps the segments of the first publish');
-    const joins = joined.segments.filter((s) => s.discontinuity && s.sequence > 0).map((s) => s.sequence);
-    assert.deepEqual(joins, [lastFirst + 1], 'discontinuities only at the join');
-    // Segments of the republish that are not at the join carry no discontinuity.
-    const final = watcher.last!;
-    assert.equal(final.ended, true);
-    for (const s of final.segments) if (s.sequence > lastFirst + 1) assert.equal(s.discontinuity, false, `discontinuity on ${s.uri}`);
-    // The playlist over the join is still playable.
-    const streams = await ffprobeStreams(url);
-    assert.deepEqual(streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
-  } finally {
-    await watcher.stop();
+before(async () => {
+  server = await startServer({
+    workers: 2,
+    vhost: { hls: { enabled: true, path: './html', fragment: 2, window: 10, dispose: DISPOSE, cleanup: true } },
+  });
+  watcher = new HlsWatcher(server.httpUrl('live/again.m3u8'));
+  watcher.start();
+  try {
+    run = await record();
+  } catch (err) {
+    runError = err as Error;
   }
+});
+after(async () => {
+  await watcher?.stop();
+  await server?.stop();
+});
+
+function recorded(): Run {
+  if (!run) throw runError ?? new Error('no run recorded');
+  return run;
+}
+
+test('republish: sequence numbers go on from the playlist on disk, EXT-X-DISCONTINUITY on the first new segment, no gaps', () => {
+  const r = recorded();
   assert.deepEqual(watcher.problems, [], 'a player saw something it should not have');
+  assert.equal(r.firstRun.ended, true);
+  assert.deepEqual(r.missingBetween, [], 'segments of the first publish deleted before dispose');
+  const lastFirst = r.firstRun.segments.at(-1)!.sequence;
+  const live = r.secondRun.find((p) => p.segments.some((s) => s.sequence > lastFirst));
+  assert.ok(live, 'no playlist from the second publish');
+  assert.equal(live.ended, false, 'the live playlist of the republish still says EXT-X-ENDLIST');
+  const first = live.segments.find((s) => s.sequence === lastFirst + 1);
+  assert.ok(first, `the republish does not go on at ${lastFirst + 1}:\n${r.joinedText}`);
+  assert.equal(first.uri, `again-${lastFirst + 1}.ts`);
+  assert.equal(first.discontinuity, true, `no EXT-X-DISCONTINUITY before the first segment of the republish:\n${r.joinedText}`);
+  const final = r.secondRun.at(-1)!;
+  assert.equal(final.ended, true, 'EXT-X-ENDLIST after the second unpublish');
+  for (const s of final.segments) if (s.sequence > lastFirst + 1) assert.equal(s.discontinuity, false, `discontinuity on ${s.uri}`);
+  assert.deepEqual(r.streamsOverJoin.map((s) => s.codec_name).sort(), ['aac', 'h264'], 'ffprobe reads the playlist over the join');
   const all = [...watcher.segments.keys()].sort((a, b) => a - b);
   assert.deepEqual(all, Array.from({ length: all.length }, (_, i) => i), 'every sequence number from 0, once, no gaps');
-  assert.ok(all.length >= firstRun.length + 3);
+});
+
+test('republish: the playlist keeps the first publish\'s segments in its window, so the discontinuity marks a join (as SRS)', () => {
+  const r = recorded();
+  const lastFirst = r.firstRun.segments.at(-1)!.sequence;
+  const live = r.secondRun.find((p) => p.segments.some((s) => s.sequence > lastFirst))!;
+  assert.ok(
+    live.segments.some((s) => s.sequence === lastFirst),
+    `the first playlist of the republish dropped segments ${r.firstRun.segments.map((s) => s.sequence)} of the first publish (window 10 s):\n${r.joinedText}`,
+  );
+});
+
+test('republish: after the second unpublish and `dispose`, no file of either publish is left', () => {
+  const r = recorded();
+  assert.deepEqual(r.leftAfterDispose, [], `left in html/live ${DISPOSE + 3} s after the end`);
 });

@@ -3,7 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { connectRecorded, flvTags, sendFile } from '../fixtures/rtmp/our-clients.ts';
+import { connectRecorded, flvTags, sendFile, sleep } from '../fixtures/rtmp/our-clients.ts';
 import { until } from '../helpers/clients.ts';
 
 let server: TestServer;
@@ -49,6 +49,25 @@ test('every audio and video message of av-bframes.flv reaches a player that came
     assert.ok(meta, 'the player got onMetaData');
   } finally {
     await pub.client.close();
+    await player.client.close();
+  }
+});
+
+test('the last media message a publisher sends right before FCUnpublish still reaches the player', async () => {
+  const player = await connectRecorded(server.rtmpUrl('live'));
+  const pub = await connectRecorded(server.rtmpUrl('live'));
+  try {
+    await player.client.play('tail');
+    await pub.client.publish('tail');
+    await sendFile(pub.client, 'av-bframes.flv', { realtime: true, speed: 4, limitMs: 3000 });
+    await pub.client.close(); // FCUnpublish + deleteStream, in the same burst as the last frames
+    await until(() => player.statuses().includes('NetStream.Play.UnpublishNotify'), 5000, 'UnpublishNotify');
+    await sleep(300);
+    const want = flvTags('av-bframes.flv').filter((t) => (t.type === 8 || t.type === 9) && t.timestamp <= 3000);
+    const got = new Set(player.media().map((m) => `${m.messageType}@${m.timestamp}`));
+    const missing = want.filter((t) => !got.has(`${t.type}@${t.timestamp}`)).map((t) => `${t.type}@${t.timestamp}`);
+    assert.deepEqual(missing, [], 'messages the player never got');
+  } finally {
     await player.client.close();
   }
 });
