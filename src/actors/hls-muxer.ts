@@ -10,8 +10,8 @@ import type { HlsConfig } from '../config/types.ts';
 import { TsMuxer, type TsAudioCodec, type TsVideoCodec } from '../net/mpegts/ts-muxer.ts';
 import { HlsSegmenter, type SegmentDecision } from '../net/hls/segmenter.ts';
 import { PlaylistWindow } from '../net/hls/playlist-window.ts';
-import { parseVideoTag } from '../net/codec/video-tag.ts';
-import { parseAudioTag } from '../net/codec/audio-tag.ts';
+import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
+import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.ts';
 import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
@@ -36,6 +36,9 @@ const TICK_MS = 100;
 const disposals = new Map<string, NodeJS.Timeout>();
 
 export class HlsMuxer implements Actor {
+  // Reused for every packet: parsing a tag header allocates nothing.
+  private readonly videoInfo = createVideoTagInfo();
+  private readonly audioInfo = createAudioTagInfo();
   private readonly args: HlsMuxerArgs;
   private readonly reader: RingReader;
   private readonly files: HlsSegmentFiles;
@@ -105,7 +108,7 @@ export class HlsMuxer implements Actor {
   }
 
   private onVideo(ts: number, body: Buffer): void {
-    const info = parseVideoTag(body);
+    const info = parseVideoTag(body, this.videoInfo);
     const payload = body.subarray(info.headerLength);
     if (info.sequenceHeader) {
       if (info.codec === 'H264' || info.codec === 'H265') {
@@ -123,7 +126,7 @@ export class HlsMuxer implements Actor {
   }
 
   private onAudio(ts: number, body: Buffer): void {
-    const info = parseAudioTag(body);
+    const info = parseAudioTag(body, this.audioInfo);
     const payload = body.subarray(info.headerLength);
     if (info.codec === 'AAC' && info.sequenceHeader) {
       this.audioCodec = 'AAC';

@@ -5,8 +5,8 @@
 // point gets metadata, sequence headers, then the GOP, with nothing kept elsewhere.
 
 import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
-import { parseVideoTag } from '../net/codec/video-tag.ts';
-import { parseAudioTag } from '../net/codec/audio-tag.ts';
+import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
+import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { normalizeMetadata, metadataForPlayers } from '../net/rtmp/commands.ts';
 import { MediaRingWriter, type MediaRingHandles } from './media-rings.ts';
 import { TimeJitter, type JitterMode } from './time-jitter.ts';
@@ -71,6 +71,9 @@ export type SourceStartRes = { ok: true; entry: StreamEntry } | { ok: false; rea
 const AUDIO_SYNC_INTERVAL_MS = 1000;
 
 export class StreamSource implements Actor {
+  // Reused for every packet: parsing a tag header allocates nothing.
+  private readonly videoInfo = createVideoTagInfo();
+  private readonly audioInfo = createAudioTagInfo();
   private readonly args: SourceArgs;
   private readonly rings: MediaRingWriter;
   private readonly jitter: TimeJitter;
@@ -148,7 +151,7 @@ export class StreamSource implements Actor {
     const ts = this.jitter.correct(rawTimestamp);
     if (type === MSG_VIDEO) {
       this.hasVideo = true;
-      const info = parseVideoTag(payload);
+      const info = parseVideoTag(payload, this.videoInfo);
       if (info.sequenceHeader) {
         this.videoHeader = payload.slice();
         this.rings.write(type, FLAG_SEQUENCE_HEADER, ts, payload);
@@ -162,7 +165,7 @@ export class StreamSource implements Actor {
       this.rings.write(type, 0, ts, payload);
       return;
     }
-    const info = parseAudioTag(payload);
+    const info = parseAudioTag(payload, this.audioInfo);
     if (info.sequenceHeader) {
       this.audioHeader = payload.slice();
       this.rings.write(type, FLAG_SEQUENCE_HEADER, ts, payload);
