@@ -28,7 +28,7 @@ after(async () => {
 test('each enabled engine publishes [stream]_[engine]; outputs are never transcoded again', async () => {
   const pub = publish(server.rtmpUrl('live/x'), 'av-1mbps.flv', { loop: true });
   try {
-    await server.waitForLog(/publish started.*live\/x"/, 10000);
+    await server.waitForLog(/live\/x","msg":"publish started"/, 10000);
     await until(() => /publish started.*x_ld/.test(server.logs()) && /publish started.*x_copy/.test(server.logs()), 20000, 'both outputs published');
 
     const ld = await ffprobeStreams(server.rtmpUrl('live/x_ld'));
