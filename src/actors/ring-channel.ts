@@ -34,6 +34,8 @@ class PlayerState {
   /** Join-only records before this sequence are wanted (the player is joining). */
   joinUntil = 0;
   paused = false;
+  /** When the player went above the high-water mark without draining since; 0 if not. */
+  stalledSince = 0;
   /** Sequences of the first record of each write in flight, oldest first. */
   readonly inflight: number[] = [];
   inflightHead = 0;
@@ -229,6 +231,7 @@ export class RingChannel {
     const headTs = this.tsOf(head);
     let oldestPinned = head + 1;
     const dangerBytes = this.dataBytes / 2;
+    const now = Date.now();
     for (const p of this.players.values()) {
       const pinned = p.oldestInflight();
       if (pinned) {
@@ -243,7 +246,13 @@ export class RingChannel {
         this.skipPlayer(p);
         if (p.cursor > head || !p.cursor) continue;
       }
-      if (p.sink.queuedBytes() > this.policy.highWaterBytes) continue;
+      if (p.sink.queuedBytes() > this.policy.highWaterBytes) {
+        // Not reading at all: skipping ahead cannot help it, so it goes after queue_length.
+        if (!p.stalledSince) p.stalledSince = now;
+        else if (now - p.stalledSince > this.policy.queueMs) this.dropPlayer(p, `stopped reading for ${now - p.stalledSince} ms`);
+        continue;
+      }
+      p.stalledSince = 0;
       let views: Buffer[];
       if (p.joinUntil <= p.cursor) {
         if (sharedFrom !== p.cursor) {
