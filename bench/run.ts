@@ -3,7 +3,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { runFanout, type FanoutParams, type FanoutRun } from './scenarios/fanout.ts';
 import { runManyStreams } from './scenarios/many-streams.ts';
 import { runFirstFrame } from './scenarios/first-frame.ts';
@@ -47,7 +47,7 @@ const log = (s: string) => console.error(s);
 function sluiceOne(): ServerOptions {
   const o: ServerOptions = { kind: 'sluice', workers: 1, cpus: '0' };
   if (flag('profile')) {
-    const dir = opt('profile-dir') ?? new URL('./results/profiles/', import.meta.url).pathname;
+    const dir = opt('profile-dir') ?? `${tmpdir()}/sluice-profiles-${Date.now()}`;
     o.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
     log(`CPU profiles of the 1-worker Sluice go to ${dir}`);
   }
@@ -69,13 +69,13 @@ async function fanout(): Promise<FanoutRun[]> {
   const rows: string[][] = [];
   for (const r of runs) {
     for (const s of r.steps) {
-      rows.push([r.server, String(s.players), fmt(s.keepingUpPct), fmt(s.mbitPerSec, 0), fmt(s.serverCpuPct), fmt(s.cpuPer1000, 2),
+      rows.push([r.server, String(s.players), fmt(s.keepingUpPct), fmt(s.mbitPerSec, 0), fmt(s.serverCpuPct), fmt(s.serverSysPct), fmt(s.cpuPer1000, 2), fmt(s.cpuPerGbit, 2),
         fmt(s.serverRssMB, 0), fmt(s.loadClientCpuPct), fmt(s.otherCpuPct, 0), fmt(s.firstFrameP50), fmt(s.firstFrameP99)]);
     }
     if (r.error) rows.push([r.server, 'error', r.error.split('\n')[0]]);
   }
   console.log('\nFan-out: 1 publisher (av-1mbps.flv looped) -> N RTMP players');
-  console.log(table(['server', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'CPU%/1k', 'RSS MB', 'client CPU %', 'other CPU %', 'ff p50 ms', 'ff p99 ms'], rows));
+  console.log(table(['server', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'kernel %', 'CPU%/1k', 'CPU%/Gbit', 'RSS MB', 'client CPU %', 'other CPU %', 'ff p50 ms', 'ff p99 ms'], rows));
   console.log('\nMost players held (>= 95% keeping up): ' + runs.map((r) => `${r.server}: ${r.maxHeld}`).join('; '));
   const ratios = compareRatios(runs);
   for (const line of ratios) console.log(line);
@@ -98,7 +98,8 @@ function compareRatios(runs: FanoutRun[]): string[] {
       continue;
     }
     const q = peer.steps.find((x) => x.players === at.players)!;
-    out.push(`vs ${peer.server}: CPU per player at ${at.players} players = ${fmt(at.cpuPer1000 / q.cpuPer1000, 2)}x; ` +
+    out.push(`vs ${peer.server}: CPU per player at ${at.players} players = ${fmt(at.cpuPer1000 / q.cpuPer1000, 2)}x ` +
+      `(per Gbit/s delivered ${fmt(at.cpuPerGbit / q.cpuPerGbit, 2)}x); ` +
       `players held = ${fmt(sl.maxHeld / Math.max(1, peer.maxHeld), 2)}x (${sl.maxHeld} vs ${peer.maxHeld})`);
   }
   const all = runs.find((r) => r.server.startsWith('sluice') && !r.pinned);

@@ -7,13 +7,19 @@ const TICKS_PER_SEC = 100; // getconf CLK_TCK on Linux
 
 /** utime + stime of a process in ms, or 0 if it is gone. */
 export function cpuMsOf(pid: number): number {
+  const t = cpuTimesOf(pid);
+  return t.user + t.system;
+}
+
+/** User and system (kernel) CPU time of a process in ms, all threads. */
+export function cpuTimesOf(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the ")" that closes the command name: state is field 3.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SEC;
+    return { user: (Number(f[11]) * 1000) / TICKS_PER_SEC, system: (Number(f[12]) * 1000) / TICKS_PER_SEC };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
@@ -46,6 +52,7 @@ export function childrenOf(pid: number): number[] {
 export class CpuMeter {
   private readonly pids: () => number[];
   private lastMs = 0;
+  private lastSys = 0;
   private lastWall = 0;
 
   constructor(pids: () => number[]) {
@@ -58,14 +65,28 @@ export class CpuMeter {
     return ms;
   }
 
+  private system(): number {
+    let ms = 0;
+    for (const p of this.pids()) ms += cpuTimesOf(p).system;
+    return ms;
+  }
+
   start(): void {
     this.lastMs = this.total();
+    this.lastSys = this.system();
     this.lastWall = performance.now();
   }
 
   /** CPU % (100 = one core) since start(). */
   percent(): number {
     const ms = this.total() - this.lastMs;
+    const wall = performance.now() - this.lastWall;
+    return wall > 0 ? (100 * ms) / wall : 0;
+  }
+
+  /** The kernel's part of percent(). */
+  systemPercent(): number {
+    const ms = this.system() - this.lastSys;
     const wall = performance.now() - this.lastWall;
     return wall > 0 ? (100 * ms) / wall : 0;
   }

@@ -86,8 +86,9 @@ export class FlvReplayPublisher {
       const s = Buffer.concat(this.hs);
       this.hs = [];
       this.socket.write(s.subarray(1, 1 + HANDSHAKE_SIZE));
-      this.socket.write(setChunkSize(OUT_CHUNK_SIZE));
+      // Commands are chunked at 128: the new chunk size applies only after them.
       this.socket.write(connectAndCreateStream(this.target));
+      this.socket.write(setChunkSize(OUT_CHUNK_SIZE));
       d = d.subarray(take);
       if (d.length === 0) return;
     }

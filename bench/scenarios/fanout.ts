@@ -26,7 +26,11 @@ export interface FanoutStep {
   keepingUpPct: number;
   mbitPerSec: number;
   serverCpuPct: number;
+  /** The kernel's (system time) part of serverCpuPct: socket writes, TCP, loopback delivery. */
+  serverSysPct: number;
   cpuPer1000: number;
+  /** Server CPU % per Gbit/s delivered: comparable even when players fall behind. */
+  cpuPerGbit: number;
   serverRssMB: number;
   loadClientCpuPct: number;
   /** CPU % of everything else on the machine during the window (100 = one core). */
@@ -91,7 +95,9 @@ export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s:
         keepingUpPct: (100 * keepingUp) / n,
         mbitPerSec: r && before ? ((r.bytes - before.bytes) * 8) / 1e6 / ((r.t - before.t) / 1000) : 0,
         serverCpuPct: srvPct,
+        serverSysPct: serverCpu.systemPercent(),
         cpuPer1000: srvPct / (n / 1000),
+        cpuPerGbit: 0,
         serverRssMB: serverCpu.rss() / 1e6,
         loadClientCpuPct: lcPct,
         otherCpuPct: otherPct,
@@ -101,8 +107,9 @@ export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s:
         errors: r?.errors ?? r0?.errors ?? 0,
         lastError: r?.lastError ?? '',
       };
+      step.cpuPerGbit = step.mbitPerSec > 0 ? srvPct / (step.mbitPerSec / 1000) : 0;
       run.steps.push(step);
-      log(`  ${s.label}: ${n} players, ${step.keepingUpPct.toFixed(1)}% keeping up, server CPU ${srvPct.toFixed(1)}%, ` +
+      log(`  ${s.label}: ${n} players, ${step.keepingUpPct.toFixed(1)}% keeping up, server CPU ${srvPct.toFixed(1)}% (kernel ${step.serverSysPct.toFixed(1)}%), ` +
         `RSS ${step.serverRssMB.toFixed(0)} MB, client CPU ${lcPct.toFixed(1)}%, other ${otherPct.toFixed(0)}%`);
       if (step.keepingUpPct < p.stopBelow * 100) break;
       run.maxHeld = n;

@@ -112,7 +112,7 @@ export class SupervisedProcess {
     this.child = child;
     const pid = child.pid;
     if (pid !== undefined) liveGroups.add(pid);
-    log.info({ process: name, pid, cmd: [command, ...args].join(' ') }, 'process started');
+    log.info({ process: name, childPid: pid, cmd: [command, ...args].join(' ') }, 'process started');
     let partial = '';
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (text: string) => {
@@ -142,10 +142,10 @@ export class SupervisedProcess {
       this.exitWaiters = [];
       for (const w of waiters) w();
       if (this.stopping) {
-        log.info({ process: name, pid, code, signal }, 'process stopped');
+        log.info({ process: name, childPid: pid, code, signal }, 'process stopped');
         return;
       }
-      log.warn({ process: name, pid, code, signal, restartInMs: this.nextDelay() }, 'process exited: restarting');
+      log.warn({ process: name, childPid: pid, code, signal, restartInMs: this.nextDelay() }, 'process exited: restarting');
       this.scheduleRestart();
     });
   }
@@ -153,8 +153,8 @@ export class SupervisedProcess {
   private logLine(raw: string, pid: number | undefined): void {
     const line = raw.trim().slice(0, MAX_LINE);
     if (!line) return;
-    if (TROUBLE.test(line)) this.opts.log.warn({ process: this.name, pid, line }, 'process stderr');
-    else this.opts.log.debug({ process: this.name, pid, line }, 'process stderr');
+    if (TROUBLE.test(line)) this.opts.log.warn({ process: this.name, childPid: pid, line }, 'process stderr');
+    else this.opts.log.debug({ process: this.name, childPid: pid, line }, 'process stderr');
   }
 
   /** The delay before the next restart, given how long the last run lasted. */

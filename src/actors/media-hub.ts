@@ -6,11 +6,14 @@ import { registerActor, type Actor, type ActorContext, type ActorRef } from '../
 import type { MediaSink } from './media-sink.ts';
 import type { FanoutArgs } from './stream-fanout.ts';
 import { setLocalHub } from './local-services.ts';
+import type { EdgeArgs } from './edge.ts';
 
 export type HubMsg =
   | { type: 'hub/attach'; key: string; sink: MediaSink; mwLatencyMs: number; queueMs: number }
   | { type: 'hub/idle'; key: string; attaches: number }
   | { type: 'hub/fanouts' }
+  /** A fan-out on an edge vhost wants the stream pulled (edge-interest.ts). */
+  | { type: 'hub/edge-pull'; args: EdgeArgs }
   | { type: 'sys/child-stopped'; child: ActorRef };
 
 interface FanoutSlot {
@@ -46,6 +49,10 @@ export class MediaHub implements Actor {
         }
         return undefined;
       }
+      case 'hub/edge-pull':
+        // A candidate: the directory elects one per server, the others stop at once.
+        ctx.spawn('edge/pull', msg.args);
+        return undefined;
       case 'hub/fanouts':
         return [...this.fanouts.entries()].map(([key, s]) => ({ key, ref: s.ref }));
       case 'sys/child-stopped':

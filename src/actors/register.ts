@@ -11,3 +11,5 @@ import './hls-muxer.ts';
 import './dvr.ts';
 import './transcoder.ts';
 import './ingester.ts';
+import './forwarder.ts';
+import './edge.ts';

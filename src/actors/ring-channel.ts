@@ -149,6 +149,7 @@ export class RingChannel {
     p.cursor = 0;
     p.joinUntil = 0;
     if (this.latestSync) this.join(p);
+    else if (this.firstSeq) p.cursor = this.firstSeq; // no keyframe yet: all there is, from the start
   }
 
   /** Start a player at the latest sync point, with the join-only records before it. */
@@ -196,6 +197,10 @@ export class RingChannel {
         const wasNone = this.latestSync === 0;
         this.latestSync = rec.seq;
         if (wasNone) for (const p of this.players.values()) if (!p.cursor && !p.paused) this.join(p);
+      } else if (this.firstSeq === rec.seq && !(rec.flags & FLAG_JOIN_ONLY)) {
+        // The first record of a stream that has no sync point yet: players already
+        // waiting get the stream from its very start, like SRS's attached consumers.
+        for (const p of this.players.values()) if (!p.cursor && !p.paused) p.cursor = rec.seq;
       }
     }
     if (this.firstSeq && this.headSeq - this.firstSeq >= this.size) this.firstSeq = this.headSeq - this.size + 1;

@@ -26,6 +26,8 @@ import { connectionClosed } from './connection-limit.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
 import { newStreamId } from './stream-source.ts';
+import { forwardPlanFor } from './forwarder-plan.ts';
+import { startBandcheck, type BandcheckPeer, type BandcheckRun } from './bandcheck.ts';
 
 export interface SessionArgs {
   socket: Socket;
@@ -36,12 +38,14 @@ export type SessionMsg =
   | { type: 'session/closed' }
   | { type: 'session/check' }
   | { type: 'session/kick' }
+  | { type: 'session/stop-now' }
   | { type: 'sys/child-stopped'; child: ActorRef; reason: string };
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const OUR_WINDOW_ACK = 2_500_000;
 const CHECK_INTERVAL_MS = 1000;
+const SOURCE_END_GRACE_MS = 2000;
 // Commands and metadata are small; a huge one is an attack on the AMF decoder's time.
 const MAX_COMMAND_BYTES = 256 * 1024;
 const CSID_CONNECTION = 3;
@@ -76,6 +80,10 @@ export class RtmpSession implements Actor, PlayerSession {
   private ackedAt = 0;
   private sentBytesBase = 0;
   private closing = false;
+  /** A source told to end, until it has. */
+  private endingSource: ActorRef | null = null;
+  /** The SRS bandwidth test, when this connection is one (it then owns the commands). */
+  private bandcheck: BandcheckRun | null = null;
   private readonly hooks: ClientHooks;
 
   constructor(args: SessionArgs, ctx: ActorContext) {
@@ -93,7 +101,7 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   async receive(msg: SessionMsg): Promise<void> {
-    if (this.closing && msg.type !== 'session/closed') return;
+    if (this.closing && msg.type !== 'session/closed' && msg.type !== 'sys/child-stopped' && msg.type !== 'session/stop-now') return;
     switch (msg.type) {
       case 'session/data':
         try {
@@ -116,6 +124,13 @@ export class RtmpSession implements Actor, PlayerSession {
           this.source = null;
           if (msg.reason === 'error') this.close('the stream source failed');
         }
+        if (this.endingSource && msg.child.id === this.endingSource.id && msg.child.worker === this.endingSource.worker) {
+          this.endingSource = null;
+          if (this.closing) this.ctx.stop();
+        }
+        return;
+      case 'session/stop-now':
+        this.ctx.stop();
         return;
       default: {
         const never: never = msg;
@@ -210,6 +225,7 @@ export class RtmpSession implements Actor, PlayerSession {
   // ---- commands ----
 
   private async onCommand(c: cmd.Command, streamId: number): Promise<void> {
+    if (this.bandcheck) return this.bandcheck.onCommand(c.name);
     switch (c.name) {
       case 'connect':
         return this.onConnect(c);
@@ -271,17 +287,42 @@ export class RtmpSession implements Actor, PlayerSession {
       this.close(`connect refused: no enabled vhost for ${tc.host}`, 'info');
       return;
     }
+    if (vhost.config.bandcheck.enabled) {
+      this.bandcheck = startBandcheck(this.bandcheckPeer(c.transactionId), vhost.config.bandcheck, tcUrl);
+      return;
+    }
+    this.acceptConnect(c.transactionId);
+    this.hooks.connected(vhost, resolveStream(tc, '').app, tcUrl, this.pageUrl);
+  }
+
+  private acceptConnect(transactionId: number): void {
     const chunkSize = localConfig().chunk_size;
     this.socket.write(pc.windowAckSize(OUR_WINDOW_ACK));
     this.socket.write(pc.setPeerBandwidth(OUR_WINDOW_ACK, pc.LimitType.Dynamic));
     this.socket.write(pc.setChunkSize(chunkSize));
     this.writer.setChunkSize(chunkSize);
-    this.sendCommand(CSID_CONNECTION, 0, cmd.connectResult(c.transactionId, {
+    this.sendCommand(CSID_CONNECTION, 0, cmd.connectResult(transactionId, {
       objectEncoding: this.objectEncoding,
       serverInfo: { version: SERVER_VERSION, pid: process.pid, id: this.id, ip: this.socket.localAddress ?? '' },
     }));
     this.sendCommand(CSID_CONNECTION, 0, cmd.onBWDone());
-    this.hooks.connected(vhost, resolveStream(tc, '').app, tcUrl, this.pageUrl);
+  }
+
+  /** This connection, lent to the bandwidth test (see bandcheck.ts). */
+  private bandcheckPeer(transactionId: number): BandcheckPeer {
+    const socket = this.socket;
+    return {
+      ip: this.ip,
+      isFlash: this.swfUrl !== '',
+      acceptConnect: () => this.acceptConnect(transactionId),
+      rejectConnect: (description) => this.sendCommand(CSID_CONNECTION, 0, cmd.errorResult(transactionId, { ...cmd.Status.ConnectRejected, description })),
+      sendCommand: (payload) => socket.write(this.writer.encode({ csid: CSID_CONNECTION, type: pc.MessageType.CommandAmf0, streamId: 0, timestamp: 0, payload })),
+      bytesSent: () => socket.bytesWritten,
+      bytesReceived: () => this.reader.bytesReceived,
+      pauseInput: () => socket.pause(),
+      resumeInput: () => socket.resume(),
+      end: (reason) => this.close(reason ?? 'bandcheck done', 'info'),
+    };
   }
 
   /** Where a publish/play goes, or null (and the connection closed) when refused. */
@@ -328,6 +369,7 @@ export class RtmpSession implements Actor, PlayerSession {
         publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
         gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
         dvr: vhost.config.dvr, transcode: vhost.config.transcode,
+        forward: forwardPlanFor(vhost.config, loc.param, key, this.ctx.log),
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
@@ -416,7 +458,9 @@ export class RtmpSession implements Actor, PlayerSession {
   private endRole(): void {
     if (this.role === 'publish' && this.source) {
       this.ctx.log.info({ client: this.id, stream: this.loc && streamKey(this.loc) }, 'unpublished');
-      this.ctx.stop(this.source);
+      // In order, after the media already told: stopping it outright would drop them.
+      this.ctx.tell(this.source, { type: 'source/end' });
+      this.endingSource = this.source;
       this.source = null;
     }
     if (this.role === 'play' && this.fanout) {
@@ -490,10 +534,18 @@ export class RtmpSession implements Actor, PlayerSession {
       this.closing = true;
       this.endRole();
     }
+    if (this.endingSource) {
+      // The source is our child: stopping now would stop it before it took the media
+      // still queued for it. Stop reading, and go once it has ended (or soon anyway).
+      this.socket.pause();
+      this.ctx.schedule(SOURCE_END_GRACE_MS, { type: 'session/stop-now' });
+      return;
+    }
     this.ctx.stop();
   }
 
   stopped(): void {
+    this.bandcheck?.stop();
     if (!this.closing) {
       this.closing = true;
       this.endRole();

@@ -9,6 +9,7 @@ import { RingChannel, type LagPolicy } from './ring-channel.ts';
 import { RING_DATA_BYTES, RING_INDEX_SLOTS } from './media-rings.ts';
 import type { MediaFormat, MediaSink } from './media-sink.ts';
 import type { StreamEntry } from './stream-source.ts';
+import { EdgeInterest } from './edge-interest.ts';
 
 export interface FanoutArgs {
   key: string;
@@ -37,6 +38,8 @@ export class StreamFanout implements Actor {
   private idleSince = 0;
   private attaches = 0;
   private readonly ctx: ActorContext;
+  /** On an edge vhost: the pull from the origin that these players need. */
+  private readonly edge: EdgeInterest | null;
 
   constructor(args: FanoutArgs, ctx: ActorContext) {
     this.args = args;
@@ -47,6 +50,11 @@ export class StreamFanout implements Actor {
     ctx.tell(DIRECTORY_REF, { type: 'dir/subscribe', name: args.key, subscriber: ctx.self });
     this.cancelTick = ctx.every(Math.max(10, args.mwLatencyMs), { type: 'fanout/tick' });
     ctx.every(IDLE_STOP_MS, { type: 'fanout/idle-check' });
+    this.edge = EdgeInterest.forKey(args.key, ctx);
+  }
+
+  private players(): number {
+    return this.channels.rtmp.playerCount + this.channels.flv.playerCount;
   }
 
   receive(msg: FanoutMsg, ctx: ActorContext): unknown {
@@ -60,10 +68,12 @@ export class StreamFanout implements Actor {
           msg.sink.streamStarted(this.entry);
           ch.flush(); // a new player's first frame should not wait for the next tick
         }
+        this.edge?.update(this.players(), this.entry !== null);
         return undefined;
       }
       case 'fanout/detach':
         this.channels.rtmp.remove(msg.id) ?? this.channels.flv.remove(msg.id);
+        this.edge?.update(this.players(), this.entry !== null);
         return undefined;
       case 'fanout/pause':
         this.channels.rtmp.setPaused(msg.id, msg.paused);
@@ -83,10 +93,13 @@ export class StreamFanout implements Actor {
           sentBytes: this.channels.rtmp.counters.sentBytes + this.channels.flv.counters.sentBytes,
         };
       case 'dir/appeared':
+        if (this.edge?.onDirectory(msg, this.players(), this.entry !== null)) return undefined;
         this.onAppeared(msg.entry);
         return undefined;
       case 'dir/disappeared':
+        if (this.edge?.onDirectory(msg, this.players(), this.entry !== null)) return undefined;
         this.onDisappeared();
+        this.edge?.update(this.players(), false);
         return undefined;
       default: {
         const never: never = msg;
@@ -124,6 +137,7 @@ export class StreamFanout implements Actor {
 
   private idleCheck(ctx: ActorContext): void {
     const players = this.channels.rtmp.playerCount + this.channels.flv.playerCount;
+    this.edge?.update(players, this.entry !== null, true);
     if (players > 0 || this.entry) {
       this.idleSince = 0;
       return;
@@ -140,6 +154,7 @@ export class StreamFanout implements Actor {
 
   stopped(): void {
     this.cancelTick?.();
+    this.edge?.stop();
     this.ctx.tell(DIRECTORY_REF, { type: 'dir/unsubscribe', name: this.args.key, subscriber: this.ctx.self });
     this.channels.rtmp.detachRing();
     this.channels.flv.detachRing();

@@ -23,6 +23,8 @@ import type { HlsMuxerArgs } from './hls-muxer.ts';
 import type { DvrConfig, TranscodeConfig } from '../config/types.ts';
 import { spawnDvr } from './dvr.ts';
 import { spawnTranscoders } from './transcoder.ts';
+import { spawnForwarders } from './forwarder.ts';
+import type { ForwardPlan } from './forwarder-plan.ts';
 
 export interface SourceArgs {
   key: string;
@@ -41,6 +43,8 @@ export interface SourceArgs {
   transcode?: TranscodeConfig;
   /** The API id decided by the publisher's session (hooks report it before the source exists). */
   streamId?: string;
+  /** Forwarders to start with the stream (forward destinations, an edge publish's origins). */
+  forward?: ForwardPlan;
 }
 
 /** What the directory holds for a live stream: enough for any worker to serve it. */
@@ -63,7 +67,8 @@ export type SourceMsg =
   | { type: 'source/start' }
   | { type: 'source/media'; msgType: number; timestamp: number; payload: Uint8Array }
   | { type: 'source/stats' }
-  | { type: 'source/reload'; config: SluiceConfig };
+  | { type: 'source/reload'; config: SluiceConfig }
+  | { type: 'source/end' };
 
 export type SourceStartRes = { ok: true; entry: StreamEntry } | { ok: false; reason: 'busy' };
 
@@ -103,6 +108,9 @@ export class StreamSource implements Actor {
       case 'source/media':
         this.onMedia(msg.msgType, msg.timestamp, msg.payload);
         return undefined;
+      case 'source/end':
+        ctx.stop();
+        return undefined;
       case 'source/reload':
         this.reload(msg.config, ctx);
         return undefined;
@@ -130,6 +138,7 @@ export class StreamSource implements Actor {
     if (a.hls.enabled) this.startHls(a.hls, ctx);
     spawnDvr(ctx, a.dvr, this.rings.handles.flv, { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: entry.streamId });
     spawnTranscoders(ctx, a.transcode, a);
+    spawnForwarders(ctx, a.forward, this.rings.handles.flv, a);
     return { ok: true, entry };
   }
 

@@ -4,7 +4,7 @@
 // (an unparsable playlist, a listed segment that is missing, not whole 188-byte packets,
 // or that changed after it was listed, a sequence number that jumps or goes back).
 import { parseMediaPlaylist, type ParsedMediaPlaylist } from '../../src/net/hls/m3u8.ts';
-import { httpGet } from './http-get.ts';
+import { httpGet, type HttpAnswer } from './http-get.ts';
 
 export interface WatchedSegment {
   sequence: number;
@@ -39,6 +39,8 @@ export class HlsWatcher {
   /** When a playlist first listed a segment that fetched whole (Date.now()). */
   firstPlayableAt = -1;
   endedAt = -1;
+  /** Times (Date.now()) the playlist answered 404 after it had been served once. */
+  readonly vanished: number[] = [];
   playlistContentType = '';
   private running = false;
   private loop: Promise<void> | null = null;
@@ -97,7 +99,9 @@ export class HlsWatcher {
             await this.visit(parsed, started);
             if (parsed.ended && this.endedAt < 0) this.endedAt = started;
           }
-        } else if (r.status !== 404) {
+        } else if (r.status === 404) {
+          if (this.playlists.length > 0) this.vanished.push(started);
+        } else {
           this.problem(`playlist answered ${r.status}`);
         }
       } catch (err) {
@@ -126,7 +130,7 @@ export class HlsWatcher {
         continue;
       }
       const url = new URL(s.uri, this.url).toString();
-      const r = await httpGet(url, { timeoutMs: 5000 }).catch((err: Error) => ({ status: -1, headers: {}, body: Buffer.from(err.message) }));
+      const r: HttpAnswer = await httpGet(url, { timeoutMs: 5000 }).catch((err: Error) => ({ status: -1, headers: {}, body: Buffer.from(err.message) }));
       if (r.status !== 200) {
         this.problem(`segment ${s.uri} (seq ${s.sequence}) is listed but answered ${r.status}`);
         continue;

@@ -75,7 +75,7 @@ test('a live stream: H264 1280x720, AAC 44100 stereo, its publisher a client; DE
       const r = await get('/api/v1/streams');
       const s = r.json?.streams?.[0];
       return s && s.video && s.audio ? r : null;
-    }, 15000, 'the stream with codecs');
+    }, 15000, 'the stream with codecs').then((r) => r!);
     assertEnvelope(list.json);
     const st = list.json.streams[0];
     assert.deepEqual(Object.keys(st), [

@@ -65,10 +65,17 @@ async function checkRecording(source: string, recording: string, who: string): P
   assert.deepEqual(...prefix(offsets(got), offsets(want)), `${who}: pts - dts per video frame`);
   const steps = (ps: ProbePacket[]) => ps.slice(1).map((p, i) => p.dts - ps[i]!.dts);
   assert.deepEqual(...prefix(steps(video(got)), steps(video(want))), `${who}: video dts steps`);
-  assert.deepEqual(...prefix(steps(audio(got)), steps(audio(want))), `${who}: audio dts steps`);
+  // First-GOP alignment: players join at the first video keyframe, so audio the file
+  // has before it (av-1mbps.flv starts with an AAC frame at 0, video at 23) may be absent.
+  const firstVideo = video(want)[0]!.dts;
+  const early = audio(want).filter((p) => p.dts < firstVideo).length;
+  const wantAudio = audio(want).length - audio(got).length === early ? audio(want).slice(early) : audio(want);
+  const [ga, wa] = prefix(steps(audio(got)), steps(wantAudio));
+  const bad = ga.findIndex((x, i) => x !== wa[i]);
+  assert.equal(bad, -1, `${who}: audio dts steps differ from frame ${bad}: ${ga.slice(bad, bad + 4)} vs ${wa.slice(bad, bad + 4)} (dts ${audio(got)[bad]?.dts} vs ${wantAudio[bad]?.dts})`);
   const tail = (ps: ProbePacket[]) => ps.slice(-3).map((p) => p.dts - ps[0]!.dts).join(',');
   assert.equal(video(got).length, video(want).length, `${who}: video frames (last dts ${tail(video(got))} vs ${tail(video(want))})`);
-  assert.equal(audio(got).length, audio(want).length, `${who}: audio frames (last dts ${tail(audio(got))} vs ${tail(audio(want))})`);
+  assert.equal(audio(got).length, wantAudio.length, `${who}: audio frames (last dts ${tail(audio(got))} vs ${tail(wantAudio)})`);
 }
 
 test('ffmpeg and rtmpdump, playing before ffmpeg publishes, record av-bframes.flv and av-1mbps.flv frame for frame', async () => {
@@ -76,10 +83,15 @@ test('ffmpeg and rtmpdump, playing before ffmpeg publishes, record av-bframes.fl
     publishOnceAndRecord('av-bframes.flv', 'bf'),
     publishOnceAndRecord('av-1mbps.flv', 'hd'),
   ]);
-  await checkRecording('av-bframes.flv', bf.ffmpegFile, 'ffmpeg bframes');
-  await checkRecording('av-bframes.flv', bf.rtmpdumpFile, 'rtmpdump bframes');
-  await checkRecording('av-1mbps.flv', hd.ffmpegFile, 'ffmpeg 1mbps');
-  await checkRecording('av-1mbps.flv', hd.rtmpdumpFile, 'rtmpdump 1mbps');
+  // Every recording is checked, then all failures are reported together.
+  const results = await Promise.allSettled([
+    checkRecording('av-bframes.flv', bf.ffmpegFile, 'ffmpeg bframes'),
+    checkRecording('av-bframes.flv', bf.rtmpdumpFile, 'rtmpdump bframes'),
+    checkRecording('av-1mbps.flv', hd.ffmpegFile, 'ffmpeg 1mbps'),
+    checkRecording('av-1mbps.flv', hd.rtmpdumpFile, 'rtmpdump 1mbps'),
+  ]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message.split('\n')[0]] : []));
+  assert.deepEqual(failures, [], 'recordings that differ from their source');
   // The B-frame pattern is really there (so the comparison above means something).
   const src = video(await ffprobePackets(MEDIA + 'av-bframes.flv'));
   assert.ok(src.some((p) => p.pts - p.dts > 33), 'av-bframes.flv has reordered frames');

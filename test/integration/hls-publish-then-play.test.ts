@@ -89,6 +89,7 @@ async function publishAndCheck(file: string, stream: string): Promise<WatchedSeg
   }
   const endedAt = watcher.endedAt;
   assert.deepEqual(watcher.problems, [], 'a player saw something it should not have');
+  assert.deepEqual(watcher.vanished.filter((t) => t < endedAt), [], 'the playlist answered 404 while live');
   const seen = [...watcher.segments.values()];
   console.log(`# ${file}: ${watcher.playlists.length} playlist versions, segments ${seen.map((s) => `${s.sequence}:${s.duration}s/${s.bytes.length}B${s.recheckedSame ? '=' : '?'}`).join(' ')}`);
 

@@ -4,7 +4,8 @@
 // second publish has ended and `dispose` has passed, no file of either publish is left.
 //
 // One run (publish, stop, publish again, stop, wait for the cleanup) is recorded in
-// `before`; the tests below judge different parts of the record.
+// `before`, on a one-worker and a two-worker server at once; the tests below judge
+// different parts of the records.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -19,8 +20,9 @@ import type { ParsedMediaPlaylist } from '../../src/net/hls/m3u8.ts';
 const DISPOSE = 6;
 
 interface Run {
+  liveFrom: number;
+  liveTo: number;
   firstRun: ParsedMediaPlaylist;
-  keptBetween: string[];
   missingBetween: string[];
   secondRun: ParsedMediaPlaylist[];
   joinedText: string;
@@ -28,18 +30,21 @@ interface Run {
   leftAfterDispose: string[];
 }
 
-let server: TestServer;
-let watcher: HlsWatcher;
-let run: Run | null = null;
-let runError: Error | null = null;
+/** One server and the player watching it, with the run recorded there. */
+interface Setup {
+  server: TestServer;
+  watcher: HlsWatcher;
+  run: Run | null;
+  error: Error | null;
+}
 
-function files(): string[] {
+function files(server: TestServer): string[] {
   const dir = join(server.dir, 'html', 'live');
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('again')).sort() : [];
 }
 
 /** Publishes until `segments` more segments are listed, then stops and waits for ENDLIST. */
-async function publishFor(segments: number): Promise<void> {
+async function publishFor({ server, watcher }: Setup, segments: number): Promise<void> {
   const had = watcher.segments.size;
   const versions = watcher.playlists.length;
   const pub = publish(server.rtmpUrl('live/again'), 'av-1mbps.flv');
@@ -51,60 +56,77 @@ async function publishFor(segments: number): Promise<void> {
   await until(() => watcher.playlists.slice(versions).some((p) => p.parsed.ended), 10000, 'EXT-X-ENDLIST');
 }
 
-async function record(): Promise<Run> {
-  await publishFor(3);
+async function record(setup: Setup): Promise<Run> {
+  const { server, watcher } = setup;
+  await publishFor(setup, 3);
   const firstRun = watcher.last!;
-  const onDisk = files();
+  const onDisk = files(server);
   const uris = firstRun.segments.map((s) => s.uri);
   await sleep(1000);
   const versions = watcher.playlists.length;
-  await publishFor(3);
+  const liveFrom = Date.now();
+  await publishFor(setup, 3);
   const endedAt = Date.now();
   await sleep(500);
   const secondRun = watcher.playlists.slice(versions).map((p) => p.parsed);
   const joined = watcher.playlists.slice(versions).find((p) => !p.parsed.ended) ?? watcher.playlists[versions]!;
   const streamsOverJoin = await ffprobeStreams(watcher.url);
   await watcher.stop();
-  await until(() => files().length === 0, (DISPOSE + 3) * 1000 - (Date.now() - endedAt), 'cleanup').catch(() => {});
+  await until(() => files(server).length === 0, (DISPOSE + 3) * 1000 - (Date.now() - endedAt), 'cleanup').catch(() => {});
   return {
+    liveFrom,
+    liveTo: endedAt,
     firstRun,
-    keptBetween: uris.filter((u) => onDisk.includes(u)),
     missingBetween: uris.filter((u) => !onDisk.includes(u)),
     secondRun,
     joinedText: joined.text,
     streamsOverJoin,
-    leftAfterDispose: files(),
+    leftAfterDispose: files(server),
   };
 }
 
-before(async () => {
-  server = await startServer({
-    workers: 2,
+async function setUp(workers: number): Promise<Setup> {
+  const server = await startServer({
+    workers,
     vhost: { hls: { enabled: true, path: './html', fragment: 2, window: 10, dispose: DISPOSE, cleanup: true } },
   });
-  watcher = new HlsWatcher(server.httpUrl('live/again.m3u8'));
-  watcher.start();
+  const setup: Setup = { server, watcher: new HlsWatcher(server.httpUrl('live/again.m3u8')), run: null, error: null };
+  setup.watcher.start();
   try {
-    run = await record();
+    setup.run = await record(setup);
   } catch (err) {
-    runError = err as Error;
+    setup.error = err as Error;
   }
+  return setup;
+}
+
+// One worker: the republish meets the first publish's muxer on the same thread, so what
+// happens to the old files does not depend on which worker the kernel hands ffmpeg to.
+// Two workers: the republish lands on either worker; the outcome must be the same.
+let one: Setup | undefined;
+let two: Setup | undefined;
+before(async () => {
+  [one, two] = await Promise.all([setUp(1), setUp(2)]);
 });
 after(async () => {
-  await watcher?.stop();
-  await server?.stop();
+  for (const s of [one, two]) {
+    await s?.watcher.stop();
+    await s?.server.stop();
+  }
 });
 
-function recorded(): Run {
-  if (!run) throw runError ?? new Error('no run recorded');
-  return run;
+function recorded(setup: Setup | undefined): { run: Run; watcher: HlsWatcher } {
+  if (!setup?.run) throw setup?.error ?? new Error('no run recorded');
+  return { run: setup.run, watcher: setup.watcher };
 }
 
 test('republish: sequence numbers go on from the playlist on disk, EXT-X-DISCONTINUITY on the first new segment, no gaps', () => {
-  const r = recorded();
+  const { run: r, watcher } = recorded(one);
   assert.deepEqual(watcher.problems, [], 'a player saw something it should not have');
   assert.equal(r.firstRun.ended, true);
   assert.deepEqual(r.missingBetween, [], 'segments of the first publish deleted before dispose');
+  const gone = watcher.vanished.filter((t) => t >= r.liveFrom && t <= r.liveTo);
+  assert.deepEqual(gone, [], 'the playlist answered 404 during the republish');
   const lastFirst = r.firstRun.segments.at(-1)!.sequence;
   const live = r.secondRun.find((p) => p.segments.some((s) => s.sequence > lastFirst));
   assert.ok(live, 'no playlist from the second publish');
@@ -122,7 +144,7 @@ test('republish: sequence numbers go on from the playlist on disk, EXT-X-DISCONT
 });
 
 test('republish: the playlist keeps the first publish\'s segments in its window, so the discontinuity marks a join (as SRS)', () => {
-  const r = recorded();
+  const { run: r } = recorded(one);
   const lastFirst = r.firstRun.segments.at(-1)!.sequence;
   const live = r.secondRun.find((p) => p.segments.some((s) => s.sequence > lastFirst))!;
   assert.ok(
@@ -132,6 +154,14 @@ test('republish: the playlist keeps the first publish\'s segments in its window,
 });
 
 test('republish: after the second unpublish and `dispose`, no file of either publish is left', () => {
-  const r = recorded();
+  const { run: r } = recorded(one);
+  assert.deepEqual(r.leftAfterDispose, [], `left in html/live ${DISPOSE + 3} s after the end`);
+});
+
+test('republish on two workers: the playlist never answers 404 while live, and nothing is left after `dispose`', () => {
+  const { run: r, watcher } = recorded(two);
+  assert.deepEqual(watcher.problems, [], 'a player saw something it should not have');
+  const gone = watcher.vanished.filter((t) => t >= r.liveFrom && t <= r.liveTo);
+  assert.equal(gone.length, 0, `the playlist answered 404 ${gone.length} times, from ${gone[0]! - r.liveFrom} to ${gone.at(-1)! - r.liveFrom} ms into the republish`);
   assert.deepEqual(r.leftAfterDispose, [], `left in html/live ${DISPOSE + 3} s after the end`);
 });

@@ -67,6 +67,7 @@ test('B.1: objectEncoding 3 from the client is echoed in the connect _result', a
 test('B.2 and B.3: FMLE publish replies, then FCUnpublish and deleteStream replies', async () => {
   const c = await connectRecorded(server.rtmpUrl('live'));
   try {
+    await until(() => commands(c).some((e) => e.name === 'onBWDone'), 3000, 'onBWDone');
     const from = c.events.length;
     await c.client.publish('b2');
     const got = view(c.events.slice(from));

@@ -29,7 +29,7 @@ test('each enabled engine publishes [stream]_[engine]; outputs are never transco
   const pub = publish(server.rtmpUrl('live/x'), 'av-1mbps.flv', { loop: true });
   try {
     await server.waitForLog(/live\/x","msg":"publish started"/, 10000);
-    await until(() => /publish started.*x_ld/.test(server.logs()) && /publish started.*x_copy/.test(server.logs()), 20000, 'both outputs published');
+    await until(() => /x_ld","msg":"publish started"/.test(server.logs()) && /x_copy","msg":"publish started"/.test(server.logs()), 20000, 'both outputs published');
 
     const ld = await ffprobeStreams(server.rtmpUrl('live/x_ld'));
     const ldVideo = ld.find((s) => s.codec_type === 'video');

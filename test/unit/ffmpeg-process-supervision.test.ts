@@ -43,7 +43,7 @@ test('each stderr line becomes a log line: trouble at warn, the rest at debug', 
   await p.stop();
   const stderr = lines.filter((l) => l.msg === 'process stderr');
   assert.deepEqual(stderr.map((l) => [l.level, l.obj.line]), [['debug', 'frame= 1'], ['debug', 'frame= 2'], ['warn', 'Error opening input']]);
-  assert.ok(lines.some((l) => l.msg === 'process started' && typeof l.obj.pid === 'number'));
+  assert.ok(lines.some((l) => l.msg === 'process started' && typeof l.obj.childPid === 'number'));
 });
 
 test('a process that dies is restarted with doubling delays, capped', async () => {

@@ -1,0 +1,280 @@
+// Edge: pulls one stream from the origins of an edge vhost (`cluster.mode: remote`) and
+// publishes it on this server through a StreamSource child, so local players, HTTP-FLV,
+// HLS and the GOP cache work as for a local publisher. One per stream per server: the
+// fan-outs of every worker that have players spawn candidates (through their MediaHub)
+// and the first to register `edge-pull:<key>` in the directory wins; the others stop.
+// The fan-outs report their player counts (edge/interest); the upstream closes a few
+// seconds after the last player anywhere leaves. A failing origin is followed by the next
+// one (round robin), and once each has failed in a row, by backoff (1 s ... 10 s).
+
+import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { RtmpClient } from '../net/rtmp/rtmp-client.ts';
+import type { ClientEvent } from '../net/rtmp/client-events.ts';
+import { localConfig } from './local-services.ts';
+import { resolveVhost } from './vhosts.ts';
+import { newClientId } from './server-identity.ts';
+import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
+import { Backoff, parseHostPort, upstreamTcUrl } from './rtmp-upstream.ts';
+import type { SourceArgs, SourceStartRes } from './stream-source.ts';
+
+export interface EdgeArgs {
+  key: string;
+  vhost: string;
+  app: string;
+  stream: string;
+}
+
+/** What the directory holds under edgeName(key). */
+export interface EdgeEntry {
+  edge: ActorRef;
+}
+
+export type EdgeMsg =
+  | { type: 'edge/elect' }
+  | { type: 'edge/connect' }
+  | { type: 'edge/up'; gen: number; client: RtmpClient }
+  | { type: 'edge/down'; gen: number; reason: string }
+  | { type: 'edge/event'; gen: number; event: ClientEvent }
+  | { type: 'edge/interest'; from: ActorRef; players: number }
+  | { type: 'edge/check' }
+  | { type: 'edge/players' }
+  | { type: 'sys/child-stopped'; child: ActorRef; reason: string };
+
+export function edgeName(key: string): string {
+  return `edge-pull:${key}`;
+}
+
+const CHECK_MS = 1000;
+/** The upstream closes this long after the last player left. */
+export const EDGE_IDLE_MS = 5000;
+/** A fan-out not heard of for this long (its worker died) no longer counts. */
+const INTEREST_STALE_MS = 12_000;
+const CONNECT_TIMEOUT_MS = 5000;
+
+export class Edge implements Actor {
+  readonly id = newClientId();
+  private readonly args: EdgeArgs;
+  private readonly ctx: ActorContext;
+  private readonly origins: string[];
+  private readonly backoff = new Backoff();
+  private readonly interest = new Map<string, { players: number; at: number }>();
+  private elected = false;
+  private client: RtmpClient | null = null;
+  /** A connection not yet playing (closed if we stop meanwhile). */
+  private connecting: RtmpClient | null = null;
+  private gen = 0;
+  private originIndex = 0;
+  private failures = 0;
+  private source: ActorRef | null = null;
+  private idleSince = Date.now();
+  private upstream = '';
+  private done = false;
+
+  constructor(args: EdgeArgs, ctx: ActorContext) {
+    this.args = args;
+    this.ctx = ctx;
+    this.origins = resolveVhost(localConfig(), args.vhost)?.config.cluster.origin ?? [];
+    ctx.tell(ctx.self, { type: 'edge/elect' });
+  }
+
+  async receive(msg: EdgeMsg, ctx: ActorContext): Promise<unknown> {
+    switch (msg.type) {
+      case 'edge/elect':
+        return this.elect(ctx);
+      case 'edge/connect':
+        this.connect();
+        return undefined;
+      case 'edge/up':
+        this.up(msg.gen, msg.client);
+        return undefined;
+      case 'edge/down':
+        this.down(msg.gen, msg.reason);
+        return undefined;
+      case 'edge/event':
+        if (msg.gen === this.gen) await this.onEvent(msg.event);
+        return undefined;
+      case 'edge/interest':
+        this.interest.set(`${msg.from.worker}/${msg.from.id}`, { players: msg.players, at: Date.now() });
+        if (msg.players > 0) this.idleSince = 0;
+        return undefined;
+      case 'edge/check':
+        this.check();
+        return undefined;
+      case 'edge/players':
+        return this.players();
+      case 'sys/child-stopped':
+        if (this.source && msg.child.id === this.source.id && msg.child.worker === this.source.worker) this.source = null;
+        return undefined;
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+
+  private async elect(ctx: ActorContext): Promise<void> {
+    const entry: EdgeEntry = { edge: ctx.self };
+    const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: edgeName(this.args.key), entry, owner: ctx.self });
+    if (!res.ok) {
+      ctx.stop(); // another worker's candidate won
+      return;
+    }
+    if (this.origins.length === 0) {
+      ctx.log.warn({ stream: this.args.key }, 'edge vhost without origins: nothing to pull');
+      ctx.stop();
+      return;
+    }
+    this.elected = true;
+    ctx.every(CHECK_MS, { type: 'edge/check' });
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.done || this.client) return;
+    const a = this.args;
+    const hp = parseHostPort(this.origins[this.originIndex % this.origins.length]!);
+    const tcUrl = upstreamTcUrl(hp, a.vhost, a.app);
+    this.upstream = `${tcUrl}/${a.stream}`;
+    const gen = ++this.gen;
+    const ctx = this.ctx;
+    const self = ctx.self;
+    let client: RtmpClient | null = null;
+    const onEvent = (event: ClientEvent): void => {
+      if (event.type === 'media' || event.type === 'data' || event.type === 'status') ctx.tell(self, { type: 'edge/event', gen, event });
+    };
+    RtmpClient.connect(tcUrl, { timeoutMs: CONNECT_TIMEOUT_MS, onEvent })
+      .then((c) => {
+        client = c;
+        if (this.done) return c.destroy();
+        this.connecting = c;
+        c.once('closed', (reason: string) => ctx.tell(self, { type: 'edge/down', gen, reason }));
+        return c.play(a.stream).then(() => ctx.tell(self, { type: 'edge/up', gen, client: c }));
+      })
+      .catch((err: unknown) => {
+        (client as RtmpClient | null)?.destroy();
+        ctx.tell(self, { type: 'edge/down', gen, reason: (err as Error).message });
+      });
+  }
+
+  private up(gen: number, client: RtmpClient): void {
+    if (this.connecting === client) this.connecting = null;
+    if (gen !== this.gen || this.done) {
+      client.destroy();
+      return;
+    }
+    this.client = client;
+    this.failures = 0;
+    this.backoff.reset();
+    this.ctx.log.info({ stream: this.args.key, from: this.upstream }, 'edge pull started');
+  }
+
+  private down(gen: number, reason: string): void {
+    if (gen !== this.gen || this.done) return;
+    this.gen++;
+    this.connecting?.destroy();
+    this.connecting = null;
+    const wasUp = this.client !== null;
+    this.closeUpstream();
+    this.stopSource();
+    this.failures++;
+    this.originIndex = (this.originIndex + 1) % this.origins.length;
+    // Each origin gets a go at once; when all failed in a row, wait.
+    const delay = this.failures < this.origins.length ? 0 : this.backoff.next();
+    this.ctx.log.warn({ stream: this.args.key, from: this.upstream, reason, retryMs: delay }, wasUp ? 'edge pull dropped' : 'edge pull failed');
+    if (delay === 0) this.connect();
+    else this.ctx.schedule(delay, { type: 'edge/connect' });
+  }
+
+  private async onEvent(e: ClientEvent): Promise<void> {
+    if (e.type === 'status') {
+      // The origin's publisher left: local players hear it; the next media republishes.
+      if (e.code === 'NetStream.Play.UnpublishNotify' || e.code === 'NetStream.Play.Stop') this.stopSource();
+      return;
+    }
+    let type: number;
+    let payload: Uint8Array;
+    if (e.type === 'media') {
+      if (e.messageType !== MSG_AUDIO && e.messageType !== MSG_VIDEO) return;
+      type = e.messageType;
+      payload = e.payload;
+    } else if (e.type === 'data') {
+      if (e.name !== 'onMetaData' && e.name !== '@setDataFrame') return;
+      type = MSG_DATA_AMF0;
+      payload = e.payload;
+      if (payload.length > 0 && payload[0] === 0x00) payload = payload.subarray(1); // AMF3 data: format byte first
+    } else {
+      return;
+    }
+    if (!this.source && !(await this.openSource())) return;
+    this.ctx.tell(this.source!, { type: 'source/media', msgType: type, timestamp: e.timestamp, payload });
+  }
+
+  /** A StreamSource for what the origin sends; false when the name is taken locally. */
+  private async openSource(): Promise<boolean> {
+    const a = this.args;
+    const config = localConfig();
+    const vhost = resolveVhost(config, a.vhost);
+    if (!vhost) return false;
+    const args: SourceArgs = {
+      key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: '', tcUrl: this.upstream,
+      publisher: { clientId: this.id, ip: this.client?.socket.remoteAddress ?? '', ref: this.ctx.self },
+      gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: config.chunk_size, hls: vhost.config.hls,
+    };
+    const source = this.ctx.spawn('media/source', args);
+    const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
+    if (res.ok && !this.done) {
+      this.source = source;
+      return true;
+    }
+    this.ctx.stop(source);
+    // A local publisher has the name (an edge publish): its players need no pull.
+    this.ctx.log.info({ stream: a.key }, 'edge pull stopped: the stream is published on this server');
+    this.ctx.stop();
+    return false;
+  }
+
+  private check(): void {
+    if (!this.elected) return;
+    const now = Date.now();
+    const players = this.players();
+    if (players > 0) {
+      this.idleSince = 0;
+      return;
+    }
+    if (!this.idleSince) this.idleSince = now;
+    else if (now - this.idleSince >= EDGE_IDLE_MS) {
+      this.ctx.log.info({ stream: this.args.key, from: this.upstream }, 'edge pull stopped: no players');
+      this.ctx.stop();
+    }
+  }
+
+  private players(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const [k, v] of this.interest) {
+      if (now - v.at > INTEREST_STALE_MS) this.interest.delete(k);
+      else n += v.players;
+    }
+    return n;
+  }
+
+  private stopSource(): void {
+    if (this.source) this.ctx.stop(this.source);
+    this.source = null;
+  }
+
+  private closeUpstream(): void {
+    const c = this.client;
+    this.client = null;
+    if (c) void c.close();
+  }
+
+  stopped(): void {
+    this.done = true;
+    this.gen++;
+    this.connecting?.destroy();
+    this.closeUpstream(); // the source child stops with us; the directory drops our names
+  }
+}
+
+registerActor('edge/pull', (args: EdgeArgs, ctx: ActorContext) => new Edge(args, ctx));
