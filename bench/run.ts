@@ -16,7 +16,7 @@ const opt = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const VALUE_OPTIONS = new Set(['--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit']);
+const VALUE_OPTIONS = new Set(['--nice', '--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit']);
 const scenario = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUE_OPTIONS.has(argv[i - 1]))) ?? 'all';
 
 if (scenario === 'ring') {
@@ -30,6 +30,7 @@ if (scenario === 'ring') {
 }
 
 const quick = flag('quick');
+if (opt('nice')) process.env.BENCH_NICE = opt('nice');
 const compare = flag('compare');
 const cores = availableParallelism();
 const cap = Number(opt('cap') ?? 19000);

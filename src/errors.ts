@@ -38,6 +38,7 @@ export const ErrorCodes = {
   FLV_ENCODE: 'value cannot be encoded as an FLV tag',
   CODEC_ENCODE: 'value cannot be encoded in that codec format',
   TS_MUX: 'cannot mux into MPEG-TS',
+  HLS_PATH: 'an HLS file would fall outside hls.path',
   HLS_PLAYLIST: 'malformed HLS playlist',
   // HTTP
   HTTP_BAD_REQUEST: 'malformed HTTP request',

@@ -1,6 +1,7 @@
 // The fan-out publisher: ffmpeg looping av-1mbps.flv in real time, stream copy.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { launchCommand } from './launch.ts';
 
 export const MEDIA_DIR = new URL('../../../shared/media/', import.meta.url).pathname;
 
@@ -12,7 +13,8 @@ export interface FfmpegPublisher {
 export function startFfmpegPublisher(url: string, opts: { cpus?: string; file?: string } = {}): FfmpegPublisher {
   const args = ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', MEDIA_DIR + (opts.file ?? 'av-1mbps.flv'), '-c', 'copy', '-f', 'flv', url];
   const stdio: ['ignore', 'ignore', 'inherit'] = ['ignore', 'ignore', 'inherit'];
-  const proc = opts.cpus ? spawn('taskset', ['-c', opts.cpus, 'ffmpeg', ...args], { stdio }) : spawn('ffmpeg', args, { stdio });
+  const [file, argv] = launchCommand(opts.cpus, 'ffmpeg', args);
+  const proc = spawn(file, argv, { stdio });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   return {
     proc,

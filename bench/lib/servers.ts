@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { stringify } from 'yaml';
 import { childrenOf } from './proc-stats.ts';
+import { launchCommand } from './launch.ts';
 
 export const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
@@ -72,7 +73,8 @@ async function waitForPort(port: number, proc: ChildProcess, timeoutMs: number):
 function launch(cpus: string | undefined, cmd: string, args: string[], cwd: string, logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const fd = openSync(logFile, 'a');
   const stdio: ['ignore', number, number] = ['ignore', fd, fd];
-  const proc = cpus ? spawn('taskset', ['-c', cpus, cmd, ...args], { cwd, stdio, env }) : spawn(cmd, args, { cwd, stdio, env });
+  const [file, argv] = launchCommand(cpus, cmd, args);
+  const proc = spawn(file, argv, { cwd, stdio, env });
   closeSync(fd);
   return proc;
 }

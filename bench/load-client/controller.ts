@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { LoadCommand, LoadReport } from './protocol.ts';
+import { launchCommand } from '../lib/launch.ts';
 import type { StreamTarget } from './rtmp-wire.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
@@ -18,7 +19,8 @@ export class LoadClient {
   constructor(opts: { threads: number; cpus?: string }) {
     const args = [MAIN, '--threads', String(opts.threads)];
     const stdio: ('ignore' | 'inherit' | 'ipc')[] = ['ignore', 'inherit', 'inherit', 'ipc'];
-    this.proc = opts.cpus ? spawn('taskset', ['-c', opts.cpus, NODE, ...args], { stdio }) : spawn(NODE, args, { stdio });
+    const [file, argv] = launchCommand(opts.cpus, NODE, args);
+    this.proc = spawn(file, argv, { stdio });
     this.proc.on('message', (r: LoadReport) => {
       this.latest = r;
       for (const v of r.firstFrameMs) this.ff.push(v);

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { startServer, removeServerDir, NODE, type ServerOptions } from '../lib/servers.ts';
 import { LoadClient } from '../load-client/controller.ts';
 import { CpuMeter } from '../lib/proc-stats.ts';
+import { launchCommand } from '../lib/launch.ts';
 import type { StreamTarget } from '../load-client/rtmp-wire.ts';
 
 const PUBLISHER = new URL('../publisher/main.ts', import.meta.url).pathname;
@@ -36,7 +37,8 @@ export async function runManyStreams(server: ServerOptions, p: ManyStreamsParams
   const pinned = server.cpus !== undefined;
   const s = await startServer(server);
   const args = [PUBLISHER, '127.0.0.1', String(s.port), 'live', 'm', String(p.publishers)];
-  const pub = pinned ? spawn('taskset', ['-c', '1', NODE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(NODE, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [file, argv] = launchCommand(pinned ? '1' : undefined, NODE, args);
+  const pub = spawn(file, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const pubExited = new Promise((r) => pub.once('exit', r));
   const lc = new LoadClient({ threads: p.threads, cpus: pinned ? '1' : undefined });
   try {

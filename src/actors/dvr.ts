@@ -31,6 +31,8 @@ export class Dvr implements Actor {
   private readonly ctx: ActorContext;
   private readonly reader: RingReader;
   private file: DvrFile | null = null;
+  /** Ring timestamp of the current file's first frame. */
+  private fileBase = 0;
   private meta: AmfObject | null = null;
   private videoHeader: Uint8Array | null = null;
   private audioHeader: Uint8Array | null = null;
@@ -108,8 +110,6 @@ export class Dvr implements Actor {
     if (!this.file) this.openFile(ts);
     this.file!.writeTag(tag, ts, false);
   }
-
-  private fileBase = 0;
 
   private openFile(ts: number): void {
     const a = this.args;

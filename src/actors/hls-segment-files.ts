@@ -5,10 +5,12 @@
 // playlist and deletions trivially right, also in the final flush at unpublish.
 
 import { mkdirSync, openSync, writevSync, closeSync, renameSync, writeFileSync, unlinkSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { expandTemplate } from '../config/template.ts';
 import type { HlsConfig } from '../config/types.ts';
 import { parseMediaPlaylist } from '../net/hls/m3u8.ts';
+import { isInside } from '../net/http/paths.ts';
+import { SluiceError } from '../errors.ts';
 
 export interface HlsNames {
   vhost: string;
@@ -24,11 +26,19 @@ export class HlsSegmentFiles {
   constructor(config: HlsConfig, names: HlsNames) {
     this.config = config;
     this.names = names;
-    this.m3u8Path = join(config.path, expandTemplate(config.m3u8_file, names));
+    this.m3u8Path = this.inside(expandTemplate(config.m3u8_file, names));
   }
 
   segmentPath(seq: number): string {
-    return join(this.config.path, expandTemplate(this.config.ts_file, { ...this.names, seq }));
+    return this.inside(expandTemplate(this.config.ts_file, { ...this.names, seq }));
+  }
+
+  /** A path under `hls.path`, or an error: no name may write outside it. */
+  private inside(relativePath: string): string {
+    const root = resolve(this.config.path);
+    const full = resolve(root, relativePath);
+    if (!isInside(root, full)) throw new SluiceError('HLS_PATH', `${relativePath} is outside ${root}`);
+    return full;
   }
 
   /** The URI of a segment as the playlist names it: relative to the playlist. */

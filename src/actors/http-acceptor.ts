@@ -10,6 +10,8 @@ import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
 import { tryOpenConnection, connectionClosed } from './connection-limit.ts';
 import { serveStatic } from '../net/http/static-files.ts';
 import { sendText } from '../net/http/http-errors.ts';
+import { CORS_HEADERS } from '../net/http/cors.ts';
+import { SERVER_HEADER_VALUE } from '../net/http/server-header.ts';
 import { httpServerOptions, applyHttpLimits } from '../net/http/request-limits.ts';
 import { FlvViewerSink } from './flv-viewer-sink.ts';
 import { newClientId } from './server-identity.ts';
@@ -75,6 +77,10 @@ export class HttpAcceptor implements Actor {
     const vhost = resolveVhost(config, host);
     if (vhost && vhost.config.http_remux.enabled && url.pathname.endsWith('.flv') && (req.method === 'GET' || req.method === 'HEAD')) {
       const loc = matchMount(vhost.config.http_remux.mount, url.pathname);
+      if (loc && req.method === 'HEAD') {
+        await this.headFlv(res, streamKey({ vhost: vhost.name, app: loc.app, stream: loc.stream }));
+        return;
+      }
       if (loc) {
         this.serveFlv(req, res, { vhost: vhost.name, app: loc.app, stream: loc.stream }, url.search, vhost.config, vhost);
         return;
@@ -85,6 +91,17 @@ export class HttpAcceptor implements Actor {
     }
     if (await serveStatic(req, res, config.http_server.dir)) return;
     sendText(res, 404, 'Not Found');
+  }
+
+  /** HEAD of a live stream: the headers a GET would get, no body; 404 when not live. */
+  private async headFlv(res: http.ServerResponse, key: string): Promise<void> {
+    const found = await this.ctx.ask<{ entry: unknown }>(DIRECTORY_REF, { type: 'dir/lookup', name: key });
+    if (!found.entry) {
+      sendText(res, 404, 'Not Found');
+      return;
+    }
+    res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'video/x-flv', 'Cache-Control': 'no-cache', Server: SERVER_HEADER_VALUE });
+    res.end();
   }
 
   private serveFlv(

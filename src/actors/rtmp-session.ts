@@ -13,7 +13,7 @@ import { ChunkWriter } from '../net/rtmp/chunk-writer.ts';
 import * as pc from '../net/rtmp/protocol-control.ts';
 import * as cmd from '../net/rtmp/commands.ts';
 import { decodeSharedObject } from '../net/rtmp/shared-object.ts';
-import { parseTcUrl, resolveStream, streamKey, type StreamLocation, type TcUrl } from '../net/rtmp/stream-url.ts';
+import { parseTcUrl, resolveStream, streamKey, isSafeName, type StreamLocation, type TcUrl } from '../net/rtmp/stream-url.ts';
 import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
 import { securityAllows, referAllows, type AccessMethod } from './access-control.ts';
 import { localConfig, localHub } from './local-services.ts';
@@ -331,6 +331,11 @@ export class RtmpSession implements Actor, PlayerSession {
     const loc = resolveStream(this.tc, name);
     if (!loc.stream) {
       this.close('empty stream name', 'info');
+      return null;
+    }
+    if (!isSafeName(loc.app) || !isSafeName(loc.stream)) {
+      // Names become file paths (HLS, DVR): none may climb out of its folder.
+      this.close(`refused name ${JSON.stringify(`${loc.app}/${loc.stream}`)}`);
       return null;
     }
     const vhost = resolveVhost(localConfig(), loc.vhost);

@@ -199,8 +199,12 @@ export class StreamSource implements Actor {
   private startHls(config: HlsConfig, ctx: ActorContext): void {
     const a = this.args;
     const hls: HlsMuxerArgs = { ring: this.rings.handles.flv, config, vhost: a.vhost, app: a.app, stream: a.stream };
-    this.hls = ctx.spawn('media/hls', hls);
-    this.hlsConfig = config;
+    try {
+      this.hls = ctx.spawn('media/hls', hls);
+      this.hlsConfig = config;
+    } catch (err) {
+      ctx.log.warn({ stream: a.key, err: (err as Error).message }, 'hls disabled for this stream');
+    }
   }
 
   /** A new configuration: muxers follow the vhost's settings at once. */

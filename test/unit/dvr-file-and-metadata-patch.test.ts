@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -85,5 +85,12 @@ test('a DVR file: header, patched metadata, sequence headers at 0, tags rebased 
 });
 
 test('a DVR file that cannot be created throws (the Dvr stops recording)', () => {
-  assert.throws(() => new DvrFile('/proc/no/such/dir/x.flv', null, { audio: true, video: true }));
+  const dir = mkdtempSync(join(tmpdir(), 'dvr-unit-'));
+  try {
+    // A file where a folder should be: mkdir fails with ENOTDIR.
+    writeFileSync(join(dir, 'blocker'), '');
+    assert.throws(() => new DvrFile(join(dir, 'blocker/live/x.flv'), null, { audio: true, video: true }), /ENOTDIR|EEXIST/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -172,16 +172,16 @@ test('a message in one chunk of one push is a zero-copy subarray; others are ass
   assert.deepEqual(m2!.payload, P5);
 });
 
-test('Set Chunk Size: sizes above 65536 accepted, 0..127 and top bit refused, beyond 24 bits clamped', () => {
+test('Set Chunk Size: sizes above 65536 accepted up to 16777215; 0..127 and beyond 24 bits refused', () => {
   const scs = (n: string) => hex(`02 000000 000004 01 00000000 ${n}`);
   const r = new ChunkReader();
   r.push(scs('00010001'));
   assert.equal(r.chunkSize, 65537);
   r.push(scs('00000080'));
   assert.equal(r.chunkSize, 128);
-  r.push(scs('7fffffff'));
+  r.push(scs('00ffffff'));
   assert.equal(r.chunkSize, 0xffffff);
-  for (const bad of ['00000000', '00000001', '0000007f', '80000000', 'ffffffff']) {
+  for (const bad of ['00000000', '00000001', '0000007f', '01000000', '7fffffff', '80000000', 'ffffffff']) {
     assert.throws(() => new ChunkReader().push(scs(bad)), (e) => isSluiceError(e, 'RTMP_CHUNK_SIZE'), bad);
   }
   assert.throws(() => new ChunkReader().push(hex('02 000000 000002 01 00000000 0001')), (e) => isSluiceError(e, 'RTMP_MESSAGE'));

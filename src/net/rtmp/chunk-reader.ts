@@ -292,6 +292,7 @@ export class ChunkReader {
 export function checkedChunkSize(payload: Uint8Array): number {
   if (payload.length < 4) throw new SluiceError('RTMP_MESSAGE', 'Set Chunk Size shorter than 4 bytes');
   const n = ((payload[0]! << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!) >>> 0;
-  if (n < MIN_CHUNK_SIZE || n > 0x7fffffff) throw new SluiceError('RTMP_CHUNK_SIZE', String(n));
-  return Math.min(n, MAX_CHUNK_SIZE);
+  // SPEC section 9: 128..16777215 (no message can be longer than 24 bits anyway).
+  if (n < MIN_CHUNK_SIZE || n > MAX_CHUNK_SIZE) throw new SluiceError('RTMP_CHUNK_SIZE', String(n));
+  return n;
 }

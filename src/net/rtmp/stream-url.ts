@@ -95,3 +95,9 @@ export function streamKey(loc: { vhost: string; app: string; stream: string }): 
 export function streamUrl(loc: { vhost: string; app: string; stream: string }): string {
   return loc.vhost === DEFAULT_VHOST ? `/${loc.app}/${loc.stream}` : `${loc.vhost}/${loc.app}/${loc.stream}`;
 }
+
+/** No `.`/`..` segment, backslash or control character: app and stream names become paths (HLS, DVR). */
+export function isSafeName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\\\x00-\x1f]/.test(name) && !name.split('/').some((seg) => seg === '..' || seg === '.');
+}

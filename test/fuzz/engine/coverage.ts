@@ -29,12 +29,28 @@ function bucketBit(count: number): number {
   return 128;
 }
 
+/** The count of the smallest reported range that holds [start, end). */
+function innermostCount(ranges: readonly CoverageRange[], start: number, end: number): number {
+  let best = -1;
+  let span = Infinity;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (r.startOffset <= start && r.endOffset >= end && r.endOffset - r.startOffset < span) {
+      span = r.endOffset - r.startOffset;
+      best = r.count;
+    }
+  }
+  return best < 0 ? 0 : best;
+}
+
 export class CoverageMap {
-  /** Every block seen in a matching script, run or not, keyed "url@start-end". */
+  /** Every block seen in a matching script, run or not, keyed "url@start-end", with its count-bucket bits. */
   private readonly blocks = new Map<string, number>();
   private readonly session = new Session();
   private filters: readonly string[] = [];
   private readonly wanted = new Map<string, string | null>();
+  /** Per function ("url@start"): every block ever reported in it. */
+  private readonly fnBlocks = new Map<string, [number, number, string][]>();
   private covered = 0;
   private features = 0;
   /** New features found by the last collect(), not yet merged. */
@@ -68,6 +84,11 @@ export class CoverageMap {
   /**
    * Takes the counters since the last call and returns how many features they add.
    * With `merge`, they are added at once; otherwise call merge() to keep them.
+   *
+   * V8 leaves out a block that ran as often as its parent (and merges equal
+   * neighbours), so a block's count is that of the innermost reported range holding
+   * its start: every block ever reported in a function is looked up that way, or a
+   * branch taken for the first time in a function run once would go unseen.
    */
   collect(merge: boolean): number {
     this.pending.length = 0;
@@ -80,13 +101,26 @@ export class CoverageMap {
       }
       if (url === null) continue;
       for (const fn of script.functions) {
-        for (const r of fn.ranges) {
+        const ranges = fn.ranges;
+        if (ranges.length === 0) continue;
+        const fnKey = `${url}@${ranges[0]!.startOffset}`;
+        let known = this.fnBlocks.get(fnKey);
+        if (known === undefined) {
+          known = [];
+          this.fnBlocks.set(fnKey, known);
+        }
+        for (const r of ranges) {
           const key = `${url}@${r.startOffset}-${r.endOffset}`;
-          const seen = this.blocks.get(key);
-          if (seen === undefined) this.blocks.set(key, 0);
-          if (r.count === 0) continue;
-          const bit = bucketBit(r.count);
-          if (((seen ?? 0) & bit) === 0) this.pending.push([key, bit]);
+          if (!this.blocks.has(key)) {
+            this.blocks.set(key, 0);
+            known.push([r.startOffset, r.endOffset, key]);
+          }
+        }
+        for (const [start, end, key] of known) {
+          const count = innermostCount(ranges, start, end);
+          if (count === 0) continue;
+          const bit = bucketBit(count);
+          if (((this.blocks.get(key) ?? 0) & bit) === 0) this.pending.push([key, bit]);
         }
       }
     }
