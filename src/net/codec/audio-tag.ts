@@ -1,3 +1,4 @@
+import { skipModEx } from './modex.ts';
 import { SluiceError } from '../../errors.ts';
 import {
   FOURCC_AC3,
@@ -195,20 +196,10 @@ export function parseAudioTag(data: Uint8Array, out: AudioTagInfo = createAudioT
 
 function parseEnhanced(data: Uint8Array, b0: number, out: AudioTagInfo): void {
   out.enhanced = true;
-  let packetType = b0 & 0x0f;
-  let pos = 1;
-  while (packetType === AUDIO_PACKET_MODEX) {
-    if (pos >= data.length) return;
-    let size = data[pos++]! + 1;
-    if (size === 256) {
-      if (data.length - pos < 2) return;
-      size = ((data[pos]! << 8) | data[pos + 1]!) + 1;
-      pos += 2;
-    }
-    pos += size;
-    if (pos >= data.length) return;
-    packetType = data[pos++]! & 0x0f;
-  }
+  const unwrapped = skipModEx(data, b0 & 0x0f, 1);
+  if (!unwrapped) return;
+  let packetType = unwrapped.packetType;
+  let pos = unwrapped.pos;
   let fourCC: number;
   if (packetType === AUDIO_PACKET_MULTITRACK) {
     out.multitrack = true;

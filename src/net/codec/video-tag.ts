@@ -1,3 +1,4 @@
+import { skipModEx } from './modex.ts';
 import { SluiceError } from '../../errors.ts';
 import { FOURCC_AV01, FOURCC_AVC1, FOURCC_HVC1, FOURCC_VP08, FOURCC_VP09, fourCCToString, readFourCC } from './fourcc.ts';
 
@@ -188,21 +189,10 @@ function parseLegacy(data: Uint8Array, b0: number, out: VideoTagInfo): void {
 function parseEnhanced(data: Uint8Array, b0: number, out: VideoTagInfo): void {
   out.enhanced = true;
   out.frameType = (b0 >>> 4) & 0x07;
-  let packetType = b0 & 0x0f;
-  let pos = 1;
-  // ModEx wraps the real packet type after a size-prefixed extension (enhanced RTMP v2).
-  while (packetType === VIDEO_PACKET_MODEX) {
-    if (pos >= data.length) return;
-    let size = data[pos++]! + 1;
-    if (size === 256) {
-      if (data.length - pos < 2) return;
-      size = ((data[pos]! << 8) | data[pos + 1]!) + 1;
-      pos += 2;
-    }
-    pos += size;
-    if (pos >= data.length) return;
-    packetType = data[pos++]! & 0x0f;
-  }
+  const unwrapped = skipModEx(data, b0 & 0x0f, 1);
+  if (!unwrapped) return;
+  let packetType = unwrapped.packetType;
+  let pos = unwrapped.pos;
   let fourCC: number;
   if (packetType === VIDEO_PACKET_MULTITRACK) {
     out.multitrack = true;
