@@ -48,7 +48,25 @@ export interface FanoutRun {
   steps: FanoutStep[];
   /** Most players held with >= stopBelow keeping up. */
   maxHeld: number;
+  /** The server's warn/error log lines, counted by message and reason (Sluice only). */
+  serverWarnings?: Record<string, number>;
   error?: string;
+}
+
+function warningCounts(log: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of log.split('\n')) {
+    if (!/"level":(40|50)/.test(line)) continue;
+    let key = line;
+    try {
+      const j = JSON.parse(line) as { msg?: string; reason?: string };
+      key = `${j.msg ?? ''}${j.reason ? `: ${j.reason}` : ''}`.replace(/player \S+/, 'player X').replace(/\(\d+ skips so far\)/, '').slice(0, 120);
+    } catch {
+      key = line.slice(0, 120);
+    }
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,6 +139,7 @@ export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s:
     await lc.stop();
     await pub.stop();
     await s.stop();
+    if (s.kind === 'sluice') run.serverWarnings = warningCounts(serverLog(s));
     removeServerDir(s);
   }
   return run;

@@ -67,9 +67,25 @@ export class HlsMuxer implements Actor {
       clearTimeout(pending);
       disposals.delete(key);
     }
-    const previous = this.files.previousNextSequence();
-    this.window = new PlaylistWindow({ window: args.config.window, firstSequence: previous ?? 0 });
+    this.window = this.adoptPreviousWindow();
     ctx.every(TICK_MS, { type: 'hls/tick' });
+  }
+
+  /**
+   * A republish within `dispose` carries on the playlist left on disk (as SRS does): its
+   * segments stay in the window, the sequence numbers go on, and the join is marked as a
+   * discontinuity. This muxer then owns those files (their cleanup included).
+   */
+  private adoptPreviousWindow(): PlaylistWindow {
+    const prev = this.files.previousPlaylist();
+    const window = new PlaylistWindow({ window: this.args.config.window, firstSequence: prev?.mediaSequence ?? 0 });
+    if (!prev) return window;
+    for (const seg of prev.segments) {
+      if (seg.discontinuity) window.markDiscontinuity();
+      window.add({ uri: seg.uri, duration: seg.duration });
+    }
+    window.end();
+    return window;
   }
 
   receive(msg: HlsMuxerMsg): unknown {
@@ -190,12 +206,15 @@ export class HlsMuxer implements Actor {
     this.reader.close();
     if (this.window.segments.length === 0) return;
     this.window.end();
-    this.files.writePlaylist(this.window.render());
+    const finalText = this.window.render();
+    this.files.writePlaylist(finalText);
     if (!this.args.config.cleanup) return;
     const segments = this.window.segments.map((s) => this.files.segmentPath(s.sequence));
     const m3u8 = this.files.m3u8Path;
     const dispose = () => {
       disposals.delete(m3u8);
+      // A republish (maybe on another worker) that rewrote the playlist owns the files now.
+      if (this.files.currentPlaylistText() !== finalText) return;
       for (const p of segments) this.files.remove(p);
       this.files.remove(m3u8);
     };

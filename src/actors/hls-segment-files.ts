@@ -4,11 +4,11 @@
 // for 10 s at 1 Mbit/s, a millisecond or two), which keeps the order of segment,
 // playlist and deletions trivially right, also in the final flush at unpublish.
 
-import { mkdirSync, openSync, writevSync, closeSync, renameSync, writeFileSync, unlinkSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, openSync, writevSync, closeSync, renameSync, writeFileSync, unlinkSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { expandTemplate } from '../config/template.ts';
 import type { HlsConfig } from '../config/types.ts';
-import { parseMediaPlaylist } from '../net/hls/m3u8.ts';
+import { parseMediaPlaylist, type ParsedMediaPlaylist } from '../net/hls/m3u8.ts';
 import { isInside } from '../net/http/paths.ts';
 import { SluiceError } from '../errors.ts';
 
@@ -75,12 +75,19 @@ export class HlsSegmentFiles {
     }
   }
 
-  /** The sequence number after the last segment of a playlist left on disk, if any. */
-  previousNextSequence(): number | null {
-    if (!existsSync(this.m3u8Path)) return null;
+  /** The playlist left on disk by an earlier publish of this stream, if any. */
+  previousPlaylist(): ParsedMediaPlaylist | null {
     try {
-      const p = parseMediaPlaylist(readFileSync(this.m3u8Path, 'utf8'));
-      return p.mediaSequence + p.segments.length;
+      return parseMediaPlaylist(readFileSync(this.m3u8Path, 'utf8'));
+    } catch {
+      return null;
+    }
+  }
+
+  /** The playlist on disk now, or null. */
+  currentPlaylistText(): string | null {
+    try {
+      return readFileSync(this.m3u8Path, 'utf8');
     } catch {
       return null;
     }

@@ -87,7 +87,9 @@ export class HttpAcceptor implements Actor {
       }
     }
     if (vhost && vhost.config.hls.enabled && /\.(m3u8|ts)$/.test(url.pathname)) {
-      if (await serveStatic(req, res, vhost.config.hls.path)) return;
+      // A live playlist changes every fragment: players must not cache it.
+      const cacheControl = url.pathname.endsWith('.m3u8') ? 'no-cache' : undefined;
+      if (await serveStatic(req, res, vhost.config.hls.path, { cacheControl })) return;
     }
     if (await serveStatic(req, res, config.http_server.dir)) return;
     sendText(res, 404, 'Not Found');

@@ -113,7 +113,13 @@ async function findFile(rootDir: string, filePath: string): Promise<string | 'mi
   }
   // Sockets, FIFOs and devices are never content.
   if (!st.isFile()) return 'missing';
-  const real = await realPathWithin(rootDir, target);
+  let real: string | null;
+  try {
+    const [realRoot, realFile] = await Promise.all([realpath(rootDir), realpath(target)]);
+    real = isInside(realRoot, realFile) ? realFile : null;
+  } catch {
+    return 'missing'; // gone since the stat (an HLS segment just cleaned up): 404, not 403
+  }
   return real ?? 'forbidden';
 }
 
