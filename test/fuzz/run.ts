@@ -50,7 +50,7 @@ for (const name of names) {
   }
 }
 
-process.stdout.write('\n| target | execs | execs/s | corpus (seeds + new) | blocks covered / seen | features | crashes |\n');
+process.stdout.write('\n| target | execs | execs/s | corpus (seeds + new) | blocks covered / seen | features | distinct crashes |\n');
 process.stdout.write('| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n');
 for (const s of rows) {
   process.stdout.write(`| ${s.target} | ${s.execs} | ${Math.round(s.execs / s.seconds)} | ${s.corpus} (${s.seeds} + ${s.added}) | ` +

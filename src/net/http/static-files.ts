@@ -168,6 +168,11 @@ function sendFile(
     res.end();
     return;
   }
+  // The client may have gone while we opened the file: close it now, pipe nothing.
+  if (res.destroyed || res.writableEnded) {
+    void handle.close().catch(() => {});
+    return;
+  }
   // autoClose (the default) closes the handle on end, error or destroy; pipeline destroys
   // the file stream when the response closes early, so an aborted client frees its fd.
   const stream = handle.createReadStream({ start, end });

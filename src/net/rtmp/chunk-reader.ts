@@ -33,6 +33,7 @@ const EXTENDED = 0xffffff;
 // Basic header (3) + message header (11) + extended timestamp (4).
 const MAX_HEADER = 18;
 const MESSAGE_HEADER_SIZE = [11, 7, 3, 0];
+const INITIAL_PAYLOAD = 64 * 1024;
 
 /** Per chunk stream: the last header seen (fmt 1/2/3 inherit from it) and the message being assembled. */
 class ChunkStream {
@@ -135,9 +136,16 @@ export class ChunkReader {
         this.finish(cs, data.subarray(pos - cs.length, pos), out);
         continue;
       }
-      // Sized by the declared length, never grown: memory per message stays bounded.
-      cs.payload ??= new Uint8Array(cs.length);
       const n = Math.min(avail, this.chunkLeft);
+      // Grown as bytes really arrive (doubling, capped by the declared length): a peer
+      // that declares 16 MB messages on many chunk streams and sends a few bytes of each
+      // costs what it sent, not what it declared.
+      const need = cs.filled + n;
+      if (cs.payload === null || cs.payload.length < need) {
+        const grown = new Uint8Array(Math.min(cs.length, Math.max(need, INITIAL_PAYLOAD, (cs.payload?.length ?? 0) * 2)));
+        if (cs.payload !== null) grown.set(cs.payload.subarray(0, cs.filled));
+        cs.payload = grown;
+      }
       cs.payload.set(data.subarray(pos, pos + n), cs.filled);
       cs.filled += n;
       this.chunkLeft -= n;

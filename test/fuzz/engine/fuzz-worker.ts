@@ -25,14 +25,12 @@ const memLimit = data.memoryLimitMb * 1024 * 1024;
 const dictionary = (target.dictionary ?? []).map((t) => (typeof t === 'string' ? new TextEncoder().encode(t) : t));
 const mutator = new Mutator(data.seed, dictionary, target.maxLen);
 const seen = new Set<string>();
-let crashes = 0;
 let execs = 0;
 
 await target.setup?.();
 coverage.collect(false); // drop what setup ran
 
 function crash(kind: CrashKind, input: Uint8Array, signature: string, detail: string): void {
-  crashes++;
   if (seen.has(signature)) return;
   seen.add(signature);
   send({ type: 'crash', kind, signature, detail, input: input.slice() });
@@ -118,7 +116,7 @@ send({
     blocksCovered: coverage.blocksCovered,
     blocksKnown: coverage.blocksKnown,
     features: coverage.featureCount,
-    crashes,
+    crashes: seen.size,
     files,
   },
 });

@@ -45,6 +45,7 @@ export interface FuzzStats {
   blocksKnown: number;
   /** Block x hit-count-bucket pairs. */
   features: number;
+  /** Distinct crash signatures. */
   crashes: number;
   files: FileCoverage[];
 }
