@@ -434,9 +434,15 @@ export class RtmpSession implements Actor, PlayerSession {
     this.vhost = vhost;
     const sink = new RtmpPlayerSink(this.id, this.socket, this);
     const key = streamKey(loc);
-    this.fanout = await this.ctx.ask<ActorRef>(localHub(), {
+    const fanout = await this.ctx.ask<ActorRef>(localHub(), {
       type: 'hub/attach', key, sink, mwLatencyMs: vhost.config.mw_latency_ms, queueMs: vhost.config.queue_length * 1000,
     });
+    if (this.closing || this.role !== 'play') {
+      // The connection ended while the hub was attaching us: let go at once.
+      this.ctx.tell(fanout, { type: 'fanout/detach', id: this.id });
+      return;
+    }
+    this.fanout = fanout;
     this.ctx.log.info({ client: this.id, ip: this.ip, stream: key }, 'play started');
   }
 
