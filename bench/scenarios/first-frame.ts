@@ -36,7 +36,12 @@ export async function runFirstFrame(server: ServerOptions, p: FirstFrameParams, 
     if (p.background > 0) {
       lc.ramp([target], p.background, 1000);
       await lc.waitConnected(p.background, 20000);
-      await sleep(1000);
+      // Without a GOP cache (nginx) the watchers' first frames come with the next keyframe.
+      let seen = 0;
+      for (const end = Date.now() + 8000; seen < p.background && Date.now() < end; ) {
+        await lc.nextReport();
+        seen += lc.takeFirstFrames().length;
+      }
     }
     lc.takeFirstFrames();
     lc.ramp([target], p.newPlayers, p.perSec);

@@ -19,6 +19,12 @@ export interface LagPolicy {
   queueMs: number;
   /** Bytes a player may have queued before we stop adding more until it drains. */
   highWaterBytes: number;
+  /**
+   * Players are served in this many groups, one group per sub-tick, so that the writes
+   * of thousands of players are spread over the merged-write window instead of landing
+   * in one long loop (default 1).
+   */
+  slices?: number;
 }
 
 export interface ChannelCounters {
@@ -34,6 +40,8 @@ class PlayerState {
   /** Join-only records before this sequence are wanted (the player is joining). */
   joinUntil = 0;
   paused = false;
+  /** Which group of players this one is served with. */
+  slot = 0;
   /** When the player went above the high-water mark without draining since; 0 if not. */
   stalledSince = 0;
   /** Sequences of the first record of each write in flight, oldest first. */
@@ -62,6 +70,10 @@ export class RingChannel {
   private reader: RingReader | null = null;
   private dataBytes = 0;
   private readonly players = new Map<string, PlayerState>();
+  private readonly slots: Set<PlayerState>[];
+  /** Per group: the oldest sequence its players still have in flight, when last served. */
+  private readonly slotPinned: Float64Array;
+  private nextSlot = 0;
   // Local index of the records read so far, by seq % size.
   private readonly size: number;
   private readonly idxSeq: Int32Array;
@@ -87,6 +99,9 @@ export class RingChannel {
     this.idxEnd = new Float64Array(indexSize);
     this.policy = policy;
     this.log = log;
+    const slices = Math.max(1, policy.slices ?? 1);
+    this.slots = Array.from({ length: slices }, () => new Set<PlayerState>());
+    this.slotPinned = new Float64Array(slices);
   }
 
   get playerCount(): number {
@@ -105,6 +120,7 @@ export class RingChannel {
     this.firstSeq = 0;
     this.headSeq = 0;
     this.latestSync = 0;
+    this.slotPinned.fill(0);
     for (const p of this.players.values()) this.resetPlayer(p);
     this.readNew();
   }
@@ -120,7 +136,9 @@ export class RingChannel {
 
   add(sink: MediaSink): void {
     const p = new PlayerState(sink);
+    p.slot = this.nextSlot++ % this.slots.length;
     this.players.set(sink.id, p);
+    this.slots[p.slot]!.add(p);
     this.resetPlayer(p);
   }
 
@@ -128,6 +146,7 @@ export class RingChannel {
     const p = this.players.get(id);
     if (!p) return null;
     this.players.delete(id);
+    this.slots[p.slot]!.delete(p);
     return p.sink;
   }
 
@@ -225,19 +244,42 @@ export class RingChannel {
     if (runStart) for (const v of reader.span(runStart, to)) out.push(v);
   }
 
-  /** The tick: read what is new, write it to every player, publish what is still pinned. */
-  flush(): void {
+  get sliceCount(): number {
+    return this.slots.length;
+  }
+
+  /** The group a player is served with (-1: not here). */
+  slotOf(id: string): number {
+    return this.players.get(id)?.slot ?? -1;
+  }
+
+  /**
+   * A (sub-)tick: read what is new, write it to the players of one group (or of all,
+   * with no argument), publish what is still pinned.
+   */
+  flush(slice = -1): void {
     if (!this.reader) return;
     this.readNew();
     const head = this.headSeq;
     if (!head) return;
+    if (slice >= 0) this.flushSlot(slice % this.slots.length, head);
+    else for (let i = 0; i < this.slots.length; i++) this.flushSlot(i, head);
+    let oldest = head + 1;
+    for (let i = 0; i < this.slotPinned.length; i++) {
+      const v = this.slotPinned[i]!;
+      if (v && v < oldest) oldest = v;
+    }
+    this.reader.release(oldest);
+  }
+
+  private flushSlot(slot: number, head: number): void {
     const shared: Buffer[] = [];
     let sharedFrom = -1;
     const headTs = this.tsOf(head);
     let oldestPinned = head + 1;
     const dangerBytes = this.dataBytes / 2;
     const now = Date.now();
-    for (const p of this.players.values()) {
+    for (const p of this.slots[slot]!) {
       const pinned = p.oldestInflight();
       if (pinned) {
         if (pinned < this.firstSeq || this.totalBytes - this.endBefore(pinned) > dangerBytes) {
@@ -280,7 +322,7 @@ export class RingChannel {
       if (first < oldestPinned) oldestPinned = first;
       p.cursor = head + 1;
     }
-    this.reader.release(oldestPinned);
+    this.slotPinned[slot] = oldestPinned;
   }
 
   private endBefore(seq: number): number {
@@ -302,6 +344,7 @@ export class RingChannel {
   private dropPlayer(p: PlayerState, reason: string): void {
     this.counters.dropped++;
     this.players.delete(p.sink.id);
+    this.slots[p.slot]!.delete(p);
     p.sink.drop(reason);
   }
 

@@ -29,6 +29,7 @@ export type FanoutMsg =
 
 const IDLE_STOP_MS = 3000;
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const SLICES = 8;
 
 export class StreamFanout implements Actor {
   private readonly args: FanoutArgs;
@@ -38,17 +39,21 @@ export class StreamFanout implements Actor {
   private idleSince = 0;
   private attaches = 0;
   private readonly ctx: ActorContext;
+  private readonly slices: number;
+  private tickCount = 0;
   /** On an edge vhost: the pull from the origin that these players need. */
   private readonly edge: EdgeInterest | null;
 
   constructor(args: FanoutArgs, ctx: ActorContext) {
     this.args = args;
     this.ctx = ctx;
-    const policy: LagPolicy = { queueMs: args.queueMs, highWaterBytes: HIGH_WATER_BYTES };
+    // Thousands of players' writes are spread over the merged-write window in groups.
+    this.slices = args.mwLatencyMs >= 80 ? SLICES : 1;
+    const policy: LagPolicy = { queueMs: args.queueMs, highWaterBytes: HIGH_WATER_BYTES, slices: this.slices };
     const log = (m: string) => ctx.log.warn({ stream: args.key }, m);
     this.channels = { rtmp: new RingChannel(RING_INDEX_SLOTS, policy, log), flv: new RingChannel(RING_INDEX_SLOTS, policy, log) };
     ctx.tell(DIRECTORY_REF, { type: 'dir/subscribe', name: args.key, subscriber: ctx.self });
-    this.cancelTick = ctx.every(Math.max(10, args.mwLatencyMs), { type: 'fanout/tick' });
+    this.cancelTick = ctx.every(Math.max(10, Math.round(args.mwLatencyMs / this.slices)), { type: 'fanout/tick' });
     ctx.every(IDLE_STOP_MS, { type: 'fanout/idle-check' });
     this.edge = EdgeInterest.forKey(args.key, ctx);
   }
@@ -66,7 +71,7 @@ export class StreamFanout implements Actor {
         this.idleSince = 0;
         if (this.entry) {
           msg.sink.streamStarted(this.entry);
-          ch.flush(); // a new player's first frame should not wait for the next tick
+          ch.flush(ch.slotOf(msg.sink.id)); // a new player's first frame should not wait for the next tick
         }
         this.edge?.update(this.players(), this.entry !== null);
         return undefined;
@@ -80,7 +85,7 @@ export class StreamFanout implements Actor {
         this.channels.flv.setPaused(msg.id, msg.paused);
         return undefined;
       case 'fanout/tick':
-        this.tick();
+        this.subTick();
         return undefined;
       case 'fanout/idle-check':
         this.idleCheck(ctx);
@@ -108,6 +113,15 @@ export class StreamFanout implements Actor {
     }
   }
 
+  /** One group of players per sub-tick: each player is served once per mw_latency. */
+  private subTick(): void {
+    if (!this.entry) return;
+    const slice = this.tickCount++ % this.slices;
+    this.channels.rtmp.flush(slice);
+    this.channels.flv.flush(slice);
+  }
+
+  /** Every player at once (a stream starts or ends). */
   private tick(): void {
     if (!this.entry) return;
     this.channels.rtmp.flush();

@@ -1,0 +1,120 @@
+// Soak: a Sluice server (2 workers, HLS with 2 s fragments and cleanup, HTTP-FLV, no DVR)
+// under publish/unpublish churn, players joining and leaving and hostile clients for
+// --minutes; RSS, fds and the API's client count sampled every 10 s; then all load is
+// stopped and, after a cool-down, memory and fds must be back near the warm baseline.
+//
+//   ./node_modules/.bin/node bench/soak/run.ts --minutes 30
+//
+// Options: --minutes M (30) --streams N (10) --ffmpeg N (2 of the streams) --players N (50)
+// --warmup S (60) --cooldown S (30) --sample S (10) --log-level L (info)
+// --heap-snapshots (SIGUSR2 snapshots of the server's main thread at baseline and end).
+
+import { parseArgs } from 'node:util';
+import { writeResults } from '../lib/report.ts';
+import { startSoakServer, type SoakServer } from './soak-server.ts';
+import { startChurn, type Churn, type ChurnOptions } from './churn.ts';
+import { sample, fdKinds, type Sample } from './sampler.ts';
+import { scanLog } from './log-scan.ts';
+import { verdict, printReport } from './report.ts';
+import type { SoakTarget } from './context.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    streams: { type: 'string', default: '10' },
+    ffmpeg: { type: 'string', default: '2' },
+    players: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '60' },
+    cooldown: { type: 'string', default: '30' },
+    sample: { type: 'string', default: '10' },
+    'log-level': { type: 'string', default: 'info' },
+    'heap-snapshots': { type: 'boolean', default: false },
+  },
+});
+const minutes = Number(a.minutes);
+const sampleMs = Number(a.sample) * 1000;
+const cooldownMs = Number(a.cooldown) * 1000;
+const churnOpts: ChurnOptions = { streams: Number(a.streams), ffmpegSlots: Number(a.ffmpeg), players: Number(a.players), hostile: true };
+
+const t0 = Date.now();
+const elapsed = (): number => (Date.now() - t0) / 1000;
+const say = (s: string): void => console.log(`[soak ${elapsed().toFixed(0).padStart(5)}s] ${s}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const server: SoakServer = await startSoakServer({
+  workers: 2,
+  logLevel: a['log-level']!,
+  nodeFlags: a['heap-snapshots'] ? ['--heapsnapshot-signal=SIGUSR2'] : [],
+});
+say(`sluice pid ${server.pid}: rtmp ${server.rtmpPort}, http ${server.httpPort}, api ${server.apiPort}; log ${server.logFile}`);
+const target: SoakTarget = { host: '127.0.0.1', rtmpPort: server.rtmpPort, httpPort: server.httpPort, apiPort: server.apiPort, app: 'live', streams: churnOpts.streams };
+
+const samples: Sample[] = [];
+let phase = 'start';
+let churn: Churn | null = null;
+let downAt: number | null = null;
+
+async function takeSample(): Promise<Sample> {
+  const s = await sample(server.pid, server.apiPort, elapsed(), phase, churn?.ctx.liveHandles ?? 0);
+  if (server.exited() !== null && downAt === null) downAt = elapsed();
+  samples.push(s);
+  say(`${phase.padEnd(8)} rss ${(s.rssKiB / 1024).toFixed(1)} MB  fds ${s.fds}  threads ${s.threads}  api clients ${s.apiClients ?? '-'}  streams ${s.apiStreams ?? '-'} (publishing ${s.apiPublishing ?? '-'})  soak handles ${s.soakHandles}`);
+  return s;
+}
+
+const sampler = setInterval(() => void takeSample(), sampleMs);
+const cold = await takeSample();
+
+// Warm-up: the same churn for a short while, so the baseline has JIT code, pools and
+// worker heaps in it; then nothing, for the same cool-down the end gets.
+phase = 'warmup';
+churn = startChurn(target, churnOpts);
+await sleep(Number(a.warmup) * 1000);
+await churn.stop();
+phase = 'cool-0';
+await sleep(cooldownMs);
+const baseline = await takeSample();
+const baselineFdKinds = fdKinds(server.pid);
+if (a['heap-snapshots']) process.kill(server.pid, 'SIGUSR2');
+
+phase = 'soak';
+say(`soak for ${minutes} min: ${churnOpts.streams} publishers (${churnOpts.ffmpegSlots} ffmpeg), ${churnOpts.players} player slots, hostile clients`);
+churn = startChurn(target, churnOpts);
+const soakStart = samples.length;
+const endAt = Date.now() + minutes * 60_000;
+while (Date.now() < endAt && server.exited() === null) await sleep(Math.min(1000, endAt - Date.now()));
+const counts = Object.fromEntries([...churn.ctx.counts].sort());
+await churn.stop();
+const during = samples.slice(soakStart);
+
+phase = 'cool';
+say(`load stopped; cool-down ${cooldownMs / 1000} s`);
+await sleep(cooldownMs);
+clearInterval(sampler);
+const end = await takeSample();
+const endFdKinds = fdKinds(server.pid);
+if (a['heap-snapshots']) {
+  process.kill(server.pid, 'SIGUSR2');
+  await sleep(5000);
+}
+
+const stayedUp = server.exited() === null && downAt === null;
+const log = scanLog(server.log());
+const workerDeaths = log.errorByMsg['worker died'] ?? 0;
+const v = verdict(baseline, during, end, stayedUp && workerDeaths === 0);
+const exit = await server.stop();
+printReport(v, counts, log, (s) => console.log(s));
+console.log(`worker deaths: ${workerDeaths}; server exit on SIGTERM at the end: ${exit}`);
+console.log(`fds by kind: baseline ${JSON.stringify(baselineFdKinds)}  end ${JSON.stringify(endFdKinds)}`);
+const file = writeResults('soak', {
+  params: { minutes, ...churnOpts, warmupSec: Number(a.warmup), cooldownSec: cooldownMs / 1000, sampleSec: sampleMs / 1000 },
+  server: { pid: server.pid, dir: server.dir, log: server.logFile, exitOnSigterm: exit, downAt },
+  cold,
+  verdict: v,
+  fdKinds: { baseline: baselineFdKinds, end: endFdKinds },
+  counts,
+  log: { ...log, workerDeaths },
+  samples,
+});
+console.log(`results: ${file}`);
+process.exit(v.pass ? 0 : 1);
