@@ -53,6 +53,7 @@ export class SoakContext {
   /** Sleeps `ms`, or less when the run stops meanwhile. */
   sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    ms = Math.max(0, ms);
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(t);

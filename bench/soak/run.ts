@@ -7,11 +7,16 @@
 //
 // Options: --minutes M (30) --streams N (10) --ffmpeg N (2 of the streams) --players N (50)
 // --warmup S (60) --cooldown S (30) --sample S (10) --log-level L (info)
-// --heap-snapshots (SIGUSR2 snapshots of the server's main thread at baseline and end).
+// --max-rss-mb N (6000: the soak ends early, and fails, if the server grows past it)
+// --heap-snapshots (SIGUSR2 snapshots of the server's main thread at baseline and end)
+// --no-gc-check (by default the server runs with --inspect on a free 127.0.0.1 port, and
+// after the baseline and the end samples every thread is made to run a full GC, then
+// sampled again: what comes back was uncollected garbage, what stays is held).
 
 import { parseArgs } from 'node:util';
 import { writeResults } from '../lib/report.ts';
-import { startSoakServer, type SoakServer } from './soak-server.ts';
+import { startSoakServer, freePort, type SoakServer } from './soak-server.ts';
+import { gcAllThreads, type ThreadProbe } from './gc-check.ts';
 import { startChurn, type Churn, type ChurnOptions } from './churn.ts';
 import { sample, fdKinds, type Sample } from './sampler.ts';
 import { scanLog } from './log-scan.ts';
@@ -29,7 +34,10 @@ const { values: a } = parseArgs({
     sample: { type: 'string', default: '10' },
     'log-level': { type: 'string', default: 'info' },
     'heap-snapshots': { type: 'boolean', default: false },
+    'max-rss-mb': { type: 'string', default: '6000' },
+    'gc-check': { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const minutes = Number(a.minutes);
 const sampleMs = Number(a.sample) * 1000;
@@ -41,10 +49,14 @@ const elapsed = (): number => (Date.now() - t0) / 1000;
 const say = (s: string): void => console.log(`[soak ${elapsed().toFixed(0).padStart(5)}s] ${s}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+const inspectPort = a['gc-check'] ? await freePort() : 0;
 const server: SoakServer = await startSoakServer({
   workers: 2,
   logLevel: a['log-level']!,
-  nodeFlags: a['heap-snapshots'] ? ['--heapsnapshot-signal=SIGUSR2'] : [],
+  nodeFlags: [
+    ...(a['heap-snapshots'] ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+    ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+  ],
 });
 say(`sluice pid ${server.pid}: rtmp ${server.rtmpPort}, http ${server.httpPort}, api ${server.apiPort}; log ${server.logFile}`);
 const target: SoakTarget = { host: '127.0.0.1', rtmpPort: server.rtmpPort, httpPort: server.httpPort, apiPort: server.apiPort, app: 'live', streams: churnOpts.streams };
@@ -75,6 +87,21 @@ phase = 'cool-0';
 await sleep(cooldownMs);
 const baseline = await takeSample();
 const baselineFdKinds = fdKinds(server.pid);
+
+/** Full GC on every thread, then a sample: null without --gc-check or when it failed. */
+async function afterGc(label: string): Promise<{ sample: Sample; threads: Record<string, ThreadProbe> } | null> {
+  if (!inspectPort) return null;
+  try {
+    const threads = await gcAllThreads(inspectPort);
+    await sleep(3000);
+    phase = label;
+    return { sample: await takeSample(), threads };
+  } catch (err) {
+    say(`gc check failed: ${(err as Error).message}`);
+    return null;
+  }
+}
+const baselineGc = await afterGc('base-gc');
 if (a['heap-snapshots']) process.kill(server.pid, 'SIGUSR2');
 
 phase = 'soak';
@@ -82,7 +109,16 @@ say(`soak for ${minutes} min: ${churnOpts.streams} publishers (${churnOpts.ffmpe
 churn = startChurn(target, churnOpts);
 const soakStart = samples.length;
 const endAt = Date.now() + minutes * 60_000;
-while (Date.now() < endAt && server.exited() === null) await sleep(Math.min(1000, endAt - Date.now()));
+let abortedAt: number | null = null;
+while (Date.now() < endAt && server.exited() === null) {
+  await sleep(Math.min(1000, endAt - Date.now()));
+  const last = samples[samples.length - 1]!;
+  if (last.rssKiB > Number(a['max-rss-mb']) * 1024) {
+    abortedAt = elapsed();
+    say(`server RSS ${(last.rssKiB / 1024).toFixed(0)} MB is past --max-rss-mb: ending the soak early`);
+    break;
+  }
+}
 const counts = Object.fromEntries([...churn.ctx.counts].sort());
 await churn.stop();
 const during = samples.slice(soakStart);
@@ -93,6 +129,7 @@ await sleep(cooldownMs);
 clearInterval(sampler);
 const end = await takeSample();
 const endFdKinds = fdKinds(server.pid);
+const endGc = await afterGc('end-gc');
 if (a['heap-snapshots']) {
   process.kill(server.pid, 'SIGUSR2');
   await sleep(5000);
@@ -102,15 +139,22 @@ const stayedUp = server.exited() === null && downAt === null;
 const log = scanLog(server.log());
 const workerDeaths = log.errorByMsg['worker died'] ?? 0;
 const v = verdict(baseline, during, end, stayedUp && workerDeaths === 0);
+if (abortedAt !== null) v.pass = false;
 const exit = await server.stop();
 printReport(v, counts, log, (s) => console.log(s));
+if (baselineGc && endGc) {
+  const retained = (endGc.sample.rssKiB - baselineGc.sample.rssKiB) / 1024;
+  console.log(`after a forced full GC on every thread: RSS baseline ${(baselineGc.sample.rssKiB / 1024).toFixed(1)} MB, end ${(endGc.sample.rssKiB / 1024).toFixed(1)} MB (${retained.toFixed(1)} MB held by live objects)`);
+  console.log(`threads at the end after GC: ${JSON.stringify(endGc.threads)}`);
+}
 console.log(`worker deaths: ${workerDeaths}; server exit on SIGTERM at the end: ${exit}`);
 console.log(`fds by kind: baseline ${JSON.stringify(baselineFdKinds)}  end ${JSON.stringify(endFdKinds)}`);
 const file = writeResults('soak', {
   params: { minutes, ...churnOpts, warmupSec: Number(a.warmup), cooldownSec: cooldownMs / 1000, sampleSec: sampleMs / 1000 },
-  server: { pid: server.pid, dir: server.dir, log: server.logFile, exitOnSigterm: exit, downAt },
+  server: { pid: server.pid, dir: server.dir, log: server.logFile, exitOnSigterm: exit, downAt, abortedAt },
   cold,
   verdict: v,
+  gcCheck: baselineGc && endGc ? { baseline: baselineGc, end: endGc, heldMB: (endGc.sample.rssKiB - baselineGc.sample.rssKiB) / 1024 } : null,
   fdKinds: { baseline: baselineFdKinds, end: endFdKinds },
   counts,
   log: { ...log, workerDeaths },

@@ -35,7 +35,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startSoakServer(opts: { workers: number; nodeFlags: string[]; logLevel: string }): Promise<SoakServer> {
+export async function startSoakServer(opts: { workers: number; nodeFlags: string[]; logLevel: string; vhost?: Record<string, unknown> }): Promise<SoakServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-soak-'));
   const html = join(dir, 'html');
   mkdirSync(html, { recursive: true });
@@ -52,6 +52,7 @@ export async function startSoakServer(opts: { workers: number; nodeFlags: string
         hls: { enabled: true, path: html, fragment: 2, window: 12, cleanup: true },
         http_remux: { enabled: true },
         dvr: { enabled: false },
+        ...(opts.vhost ?? {}),
       },
     },
   };

@@ -96,7 +96,7 @@ export async function callHook(event: HookEventName, urls: readonly string[], bo
 }
 
 /** One POST, bounded in time from the connect to the last byte of the answer. */
-export function postHook(url: string, json: string, timeoutMs: number): Promise<HookCall> {
+export function postHook(url: string, json: string, timeoutMs: number, retried = false): Promise<HookCall> {
   const started = Date.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -131,7 +131,19 @@ export function postHook(url: string, json: string, timeoutMs: number): Promise<
       done('timeout', 0, `no answer within ${timeoutMs} ms`);
       req.destroy();
     }, timeoutMs);
-    req.on('error', (err) => done('error', 0, err.message));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the hook server closed just as we reused it (servers close
+      // idle ones after a few seconds): the request never reached it, so send it again
+      // once on a fresh connection.
+      if (req.reusedSocket && !retried && !settled && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) {
+        settled = true;
+        clearTimeout(timer);
+        const left = Math.max(1, timeoutMs - (Date.now() - started));
+        resolve(postHook(url, json, left, true).then((c) => ({ ...c, ms: Date.now() - started })));
+        return;
+      }
+      done('error', 0, err.message);
+    });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
