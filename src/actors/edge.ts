@@ -8,13 +8,13 @@
 // one (round robin), and once each has failed in a row, by backoff (1 s ... 10 s).
 
 import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
-import { RtmpClient } from '../net/rtmp/rtmp-client.ts';
+import type { RtmpClient } from '../net/rtmp/rtmp-client.ts';
 import type { ClientEvent } from '../net/rtmp/client-events.ts';
 import { localConfig } from './local-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import { newClientId } from './server-identity.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
-import { Backoff, parseHostPort, upstreamTcUrl } from './rtmp-upstream.ts';
+import { Backoff, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
 import type { SourceArgs, SourceStartRes } from './stream-source.ts';
 
 export interface EdgeArgs {
@@ -138,22 +138,16 @@ export class Edge implements Actor {
     const gen = ++this.gen;
     const ctx = this.ctx;
     const self = ctx.self;
-    let client: RtmpClient | null = null;
     const onEvent = (event: ClientEvent): void => {
       if (event.type === 'media' || event.type === 'data' || event.type === 'status') ctx.tell(self, { type: 'edge/event', gen, event });
     };
-    RtmpClient.connect(tcUrl, { timeoutMs: CONNECT_TIMEOUT_MS, onEvent })
-      .then((c) => {
-        client = c;
-        if (this.done) return c.destroy();
-        this.connecting = c;
-        c.once('closed', (reason: string) => ctx.tell(self, { type: 'edge/down', gen, reason }));
-        return c.play(a.stream).then(() => ctx.tell(self, { type: 'edge/up', gen, client: c }));
-      })
-      .catch((err: unknown) => {
-        (client as RtmpClient | null)?.destroy();
-        ctx.tell(self, { type: 'edge/down', gen, reason: (err as Error).message });
-      });
+    openUpstream(this.upstreamOwner(), {
+      tcUrl, stream: a.stream, mode: 'play', gen, upType: 'edge/up', downType: 'edge/down', timeoutMs: CONNECT_TIMEOUT_MS, onEvent,
+    });
+  }
+
+  private upstreamOwner(): UpstreamOwner {
+    return { ctx: this.ctx, isDone: () => this.done, setConnecting: (c) => (this.connecting = c) };
   }
 
   private up(gen: number, client: RtmpClient): void {

@@ -8,10 +8,10 @@
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import { RingReader, type RingHandle } from '../runtime/ring.ts';
-import { RtmpClient } from '../net/rtmp/rtmp-client.ts';
+import type { RtmpClient } from '../net/rtmp/rtmp-client.ts';
 import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
-import { Backoff, forwardedStreamName, parseHostPort, upstreamTcUrl } from './rtmp-upstream.ts';
+import { Backoff, forwardedStreamName, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
 import type { ForwardPlan, ForwardTarget } from './forwarder-plan.ts';
 
 export interface ForwarderArgs {
@@ -90,22 +90,13 @@ export class Forwarder implements Actor {
     const tcUrl = upstreamTcUrl(hp, a.vhost, a.app);
     const name = forwardedStreamName(a.stream, a.param, a.hops + 1);
     this.dest = `${tcUrl}/${name}`;
-    const gen = ++this.gen;
-    const self = this.ctx.self;
-    const ctx = this.ctx;
-    let client: RtmpClient | null = null;
-    RtmpClient.connect(tcUrl, { timeoutMs: CONNECT_TIMEOUT_MS })
-      .then((c) => {
-        client = c;
-        if (this.done) return c.destroy();
-        this.connecting = c;
-        c.once('closed', (reason: string) => ctx.tell(self, { type: 'fwd/down', gen, reason }));
-        return c.publish(name).then(() => ctx.tell(self, { type: 'fwd/up', gen, client: c }));
-      })
-      .catch((err: unknown) => {
-        (client as RtmpClient | null)?.destroy();
-        ctx.tell(self, { type: 'fwd/down', gen, reason: (err as Error).message });
-      });
+    openUpstream(this.upstreamOwner(), {
+      tcUrl, stream: name, mode: 'publish', gen: ++this.gen, upType: 'fwd/up', downType: 'fwd/down', timeoutMs: CONNECT_TIMEOUT_MS,
+    });
+  }
+
+  private upstreamOwner(): UpstreamOwner {
+    return { ctx: this.ctx, isDone: () => this.done, setConnecting: (c) => (this.connecting = c) };
   }
 
   private up(gen: number, client: RtmpClient): void {
