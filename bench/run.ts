@@ -1,5 +1,6 @@
 // `npm run bench [-- <scenario>] [--compare] [--quick] [options]`: see bench/README.md.
-// Scenarios: fanout, many-streams, first-frame, all (the default), ring (bench/ring/run.ts).
+// Scenarios: fanout, http-flv (the fan-out to HTTP-FLV viewers), many-streams, first-frame,
+// all (the default: fanout, many-streams, first-frame), ring (bench/ring/run.ts).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,7 +35,9 @@ if (opt('nice')) process.env.BENCH_NICE = opt('nice');
 const compare = flag('compare');
 const cores = availableParallelism();
 const cap = Number(opt('cap') ?? 19000);
-const defaultSteps = quick ? [1000, 4000, 8000, 12000] : [500, 1000, 2000, 4000, 6000, 8000, 10000, 12000, 15000, 18000];
+const defaultSteps = scenario === 'http-flv'
+  ? (quick ? [1000, 4000, 8000] : [1000, 2000, 4000, 8000, 10000, 12000])
+  : (quick ? [1000, 4000, 8000, 12000] : [500, 1000, 2000, 4000, 6000, 8000, 10000, 12000, 15000, 18000]);
 const fanoutParams: FanoutParams = {
   steps: (opt('steps')?.split(',').map(Number) ?? defaultSteps).filter((n) => n <= cap),
   windowSec: Number(opt('window') ?? (quick ? 6 : 20)),
@@ -55,32 +58,35 @@ function sluiceOne(): ServerOptions {
   return o;
 }
 
-async function fanout(): Promise<FanoutRun[]> {
-  const configs: ServerOptions[] = [sluiceOne()];
-  if (compare) configs.push({ kind: 'nms-2.7.4', workers: 1, cpus: '0' }, { kind: 'nginx-rtmp', workers: 1, cpus: '0' });
+/** `http`: the players are HTTP-FLV viewers (Sluice only: the peers are RTMP servers here). */
+async function fanout(http = false): Promise<FanoutRun[]> {
+  const configs: ServerOptions[] = [{ ...sluiceOne(), http }];
+  if (compare && !http) configs.push({ kind: 'nms-2.7.4', workers: 1, cpus: '0' }, { kind: 'nginx-rtmp', workers: 1, cpus: '0' });
   if (!flag('one-worker')) {
-    configs.push({ kind: 'sluice', workers: cores });
-    if (compare) configs.push({ kind: 'nginx-rtmp', workers: 2 });
+    configs.push({ kind: 'sluice', workers: cores, http });
+    if (compare && !http) configs.push({ kind: 'nginx-rtmp', workers: 2 });
   }
+  if (compare && http) log('--compare: no peer is measured for HTTP-FLV; Sluice only');
+  const params: FanoutParams = { ...fanoutParams, protocol: http ? 'http-flv' : 'rtmp' };
   const runs: FanoutRun[] = [];
   for (const c of configs) {
-    log(`fan-out: ${c.kind} ${c.workers} worker(s)${c.cpus ? ` pinned to CPU ${c.cpus}` : ''}`);
-    runs.push(await runFanout(c, fanoutParams, log));
+    log(`fan-out${http ? ' (HTTP-FLV)' : ''}: ${c.kind} ${c.workers} worker(s)${c.cpus ? ` pinned to CPU ${c.cpus}` : ''}`);
+    runs.push(await runFanout(c, params, log));
   }
   const rows: string[][] = [];
   for (const r of runs) {
     for (const s of r.steps) {
       rows.push([r.server, String(s.players), fmt(s.keepingUpPct), fmt(s.mbitPerSec, 0), fmt(s.serverCpuPct), fmt(s.serverSysPct), fmt(s.cpuPer1000, 2), fmt(s.cpuPerGbit, 2),
-        fmt(s.serverRssMB, 0), fmt(s.loadClientCpuPct), fmt(s.otherCpuPct, 0), fmt(s.firstFrameP50), fmt(s.firstFrameP99)]);
+        fmt(s.serverRssMB, 0), fmt(s.loadClientCpuPct), fmt(s.otherCpuPct, 0), fmt(s.firstFrameP50), fmt(s.firstFrameP99), s.readySec === null ? '-' : fmt(s.readySec)]);
     }
     if (r.error) rows.push([r.server, 'error', r.error.split('\n')[0]]);
   }
-  console.log('\nFan-out: 1 publisher (av-1mbps.flv looped) -> N RTMP players');
-  console.log(table(['server', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'kernel %', 'CPU%/1k', 'CPU%/Gbit', 'RSS MB', 'client CPU %', 'other CPU %', 'ff p50 ms', 'ff p99 ms'], rows));
+  console.log(`\nFan-out: 1 publisher (av-1mbps.flv looped) -> N ${http ? 'HTTP-FLV viewers' : 'RTMP players'}`);
+  console.log(table(['server', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'kernel %', 'CPU%/1k', 'CPU%/Gbit', 'RSS MB', 'client CPU %', 'other CPU %', 'ff p50 ms', 'ff p99 ms', 'ready s'], rows));
   console.log('\nMost players held (>= 95% keeping up): ' + runs.map((r) => `${r.server}: ${r.maxHeld}`).join('; '));
   const ratios = compareRatios(runs);
   for (const line of ratios) console.log(line);
-  const path = writeResults('fanout', { params: fanoutParams, runs, ratios });
+  const path = writeResults(http ? 'http-flv' : 'fanout', { params, runs, ratios });
   console.log(`results: ${path}`);
   return runs;
 }
@@ -145,9 +151,10 @@ deadline.unref();
 const m = machine();
 console.log(`${commandLine()}\nmachine: ${m.nproc} x ${m.cpuModel}, ${m.memTotalMB} MB, Linux ${m.kernel}, Node ${m.node}`);
 if (scenario === 'fanout' || scenario === 'all') await fanout();
+if (scenario === 'http-flv') await fanout(true);
 if (scenario === 'many-streams' || scenario === 'all') await manyStreams();
 if (scenario === 'first-frame' || scenario === 'all') await firstFrame();
-if (!['fanout', 'many-streams', 'first-frame', 'all'].includes(scenario)) {
-  console.error(`unknown scenario ${scenario}: fanout | many-streams | first-frame | ring | all`);
+if (!['fanout', 'http-flv', 'many-streams', 'first-frame', 'all'].includes(scenario)) {
+  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | first-frame | ring | all`);
   process.exit(2);
 }

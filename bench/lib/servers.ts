@@ -28,12 +28,16 @@ export interface ServerOptions {
   nodeFlags?: string[];
   /** Sluice vhost overrides. */
   vhost?: Record<string, unknown>;
+  /** Sluice: serve HTTP-FLV (http_server on a free port, http_remux on). */
+  http?: boolean;
 }
 
 export interface RunningServer {
   readonly kind: ServerKind;
   readonly label: string;
   readonly port: number;
+  /** The HTTP port, when started with `http`. */
+  readonly httpPort?: number;
   readonly pid: number;
   readonly dir: string;
   /** PIDs whose CPU and RSS count as the server's. */
@@ -82,6 +86,7 @@ function launch(cpus: string | undefined, cmd: string, args: string[], cwd: stri
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${opts.kind}-`));
   const port = await freePort();
+  const httpPort = opts.http ? await freePort() : undefined;
   const log = join(dir, 'server.log');
   let proc: ChildProcess;
   let pids: () => number[];
@@ -94,8 +99,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       pid: join(dir, 'sluice.pid'),
       log: { level: 'warn' },
       http_api: { enabled: false },
-      http_server: { enabled: false },
-      vhosts: { __defaultVhost__: { hls: { enabled: false }, http_remux: { enabled: false }, ...(opts.vhost ?? {}) } },
+      http_server: httpPort ? { enabled: true, listen: `127.0.0.1:${httpPort}`, dir } : { enabled: false },
+      vhosts: { __defaultVhost__: { hls: { enabled: false }, http_remux: { enabled: httpPort !== undefined }, ...(opts.vhost ?? {}) } },
     };
     writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
     proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log);
@@ -119,12 +124,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   try {
     await waitForPort(port, proc, 20000);
+    if (httpPort) await waitForPort(httpPort, proc, 20000);
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`${label} did not start: ${(err as Error).message}\n${safeRead(log).slice(-2000)}`);
   }
   return {
-    kind: opts.kind, label, port, pid: proc.pid!, dir, pids,
+    kind: opts.kind, label, port, httpPort, pid: proc.pid!, dir, pids,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(opts.kind === 'nginx-rtmp' ? 'SIGQUIT' : 'SIGTERM');
       const t = setTimeout(() => {

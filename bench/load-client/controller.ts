@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { LoadCommand, LoadReport } from './protocol.ts';
 import { launchCommand } from '../lib/launch.ts';
 import type { StreamTarget } from './rtmp-wire.ts';
+import type { PlayerProtocol } from './bench-player.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
@@ -38,8 +39,8 @@ export class LoadClient {
     this.proc.send(cmd);
   }
 
-  ramp(targets: StreamTarget[], count: number, ratePerSec: number): void {
-    this.send({ type: 'ramp', targets, count, ratePerSec });
+  ramp(targets: StreamTarget[], count: number, ratePerSec: number, protocol: PlayerProtocol = 'rtmp'): void {
+    this.send({ type: 'ramp', targets, count, ratePerSec, protocol });
   }
 
   mark(): void {

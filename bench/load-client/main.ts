@@ -61,7 +61,7 @@ process.on('message', (cmd: LoadCommand) => {
     case 'ramp':
       threads.forEach((w, i) => {
         const count = share(cmd.count, i);
-        if (count > 0) w.postMessage({ type: 'ramp', targets: cmd.targets, count, ratePerSec: cmd.ratePerSec / threadCount });
+        if (count > 0) w.postMessage({ type: 'ramp', targets: cmd.targets, count, ratePerSec: cmd.ratePerSec / threadCount, protocol: cmd.protocol });
       });
       break;
     case 'mark':

@@ -3,6 +3,8 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { RtmpPlayer } from './rtmp-player.ts';
+import { HttpFlvPlayer } from './http-flv-player.ts';
+import type { BenchPlayer, PlayerProtocol } from './bench-player.ts';
 import type { StreamTarget } from './rtmp-wire.ts';
 import type { ThreadCommand, ThreadReport } from './protocol.ts';
 
@@ -11,16 +13,16 @@ const READ_BUFFER_BYTES = 256 * 1024;
 const RAMP_TICK_MS = 10;
 
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-const players: RtmpPlayer[] = [];
+const players: BenchPlayer[] = [];
 let closed = 0;
 let errors = 0;
 let lastError = '';
 let ffSamples: number[] = [];
-let pending: { targets: StreamTarget[]; left: number; perTick: number; next: number } | null = null;
+let pending: { targets: StreamTarget[]; protocol: PlayerProtocol; left: number; perTick: number; next: number } | null = null;
 let rampTimer: NodeJS.Timeout | null = null;
 const thread = (workerData as { index: number }).index;
 
-function onClose(p: RtmpPlayer): void {
+function onClose(p: BenchPlayer): void {
   closed++;
   if (p.error) {
     errors++;
@@ -33,7 +35,7 @@ function rampTick(): void {
   pending.next += pending.perTick;
   while (pending.left > 0 && pending.next >= 1) {
     const target = pending.targets[players.length % pending.targets.length];
-    players.push(new RtmpPlayer(target, { readBuffer, onClose }));
+    players.push(pending.protocol === 'http-flv' ? new HttpFlvPlayer(target, { readBuffer, onClose }) : new RtmpPlayer(target, { readBuffer, onClose }));
     pending.left--;
     pending.next--;
   }
@@ -67,7 +69,7 @@ function report(): void {
 parentPort!.on('message', (cmd: ThreadCommand) => {
   switch (cmd.type) {
     case 'ramp':
-      pending = { targets: cmd.targets, left: cmd.count, perTick: (cmd.ratePerSec * RAMP_TICK_MS) / 1000, next: 1 };
+      pending = { targets: cmd.targets, protocol: cmd.protocol ?? 'rtmp', left: cmd.count, perTick: (cmd.ratePerSec * RAMP_TICK_MS) / 1000, next: 1 };
       rampTimer ??= setInterval(rampTick, RAMP_TICK_MS);
       rampTick();
       break;

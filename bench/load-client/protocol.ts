@@ -1,8 +1,9 @@
 // Messages between the bench, the load-client process and its threads.
 import type { StreamTarget } from './rtmp-wire.ts';
+import type { PlayerProtocol } from './bench-player.ts';
 
 export type ThreadCommand =
-  | { type: 'ramp'; targets: StreamTarget[]; count: number; ratePerSec: number }
+  | { type: 'ramp'; targets: StreamTarget[]; count: number; ratePerSec: number; protocol?: PlayerProtocol }
   | { type: 'mark' }
   | { type: 'close-all' };
 
@@ -33,7 +34,7 @@ export interface LoadReport extends Omit<ThreadReport, 'thread'> {
 }
 
 export type LoadCommand =
-  | { type: 'ramp'; targets: StreamTarget[]; count: number; ratePerSec: number }
+  | { type: 'ramp'; targets: StreamTarget[]; count: number; ratePerSec: number; protocol?: PlayerProtocol }
   | { type: 'mark' }
   | { type: 'close-all' }
   | { type: 'exit' };

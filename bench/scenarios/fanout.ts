@@ -8,6 +8,7 @@ import { LoadClient } from '../load-client/controller.ts';
 import { CpuMeter } from '../lib/proc-stats.ts';
 import { percentile, machineCpuMs } from '../lib/report.ts';
 import type { StreamTarget } from '../load-client/rtmp-wire.ts';
+import type { PlayerProtocol } from '../load-client/bench-player.ts';
 
 export interface FanoutParams {
   steps: number[];
@@ -17,6 +18,8 @@ export interface FanoutParams {
   threads: number;
   /** Keep-up fraction below which the run stops. */
   stopBelow: number;
+  /** How the players play: RTMP (default) or HTTP-FLV (the server must be started with `http`). */
+  protocol?: PlayerProtocol;
 }
 
 export interface FanoutStep {
@@ -38,6 +41,8 @@ export interface FanoutStep {
   firstFrameP50: number | null;
   firstFrameP99: number | null;
   firstFrameSamples: number;
+  /** Seconds from the step's first new player to the last new player's first frame (null: not all had one). */
+  readySec: number | null;
   errors: number;
   lastError: string;
 }
@@ -69,13 +74,18 @@ function warningCounts(log: string): Record<string, number> {
   return out;
 }
 
+/** How long past the ramp a step waits for its new players' first frames. */
+const READY_TIMEOUT_MS = 90_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s: string) => void): Promise<FanoutRun> {
   const pinned = server.cpus !== undefined;
   const s = await startServer(server);
   const run: FanoutRun = { server: s.label, pinned, steps: [], maxHeld: 0 };
-  const target: StreamTarget = { host: '127.0.0.1', port: s.port, app: 'live', stream: 'bench' };
+  const protocol = p.protocol ?? 'rtmp';
+  const playPort = protocol === 'http-flv' ? s.httpPort : s.port;
+  const target: StreamTarget = { host: '127.0.0.1', port: playPort ?? 0, app: 'live', stream: 'bench' };
   const pub = startFfmpegPublisher(`rtmp://127.0.0.1:${s.port}/live/bench`, { cpus: pinned ? '1' : undefined });
   const lc = new LoadClient({ threads: p.threads, cpus: pinned ? '1' : undefined });
   const serverCpu = new CpuMeter(s.pids);
@@ -84,14 +94,26 @@ export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s:
   try {
     await sleep(2000);
     if (pub.proc.exitCode !== null) throw new Error('the publisher exited');
+    if (!playPort) throw new Error(`${s.label} has no port for ${protocol} players`);
     let have = 0;
     for (const n of p.steps) {
       lc.takeFirstFrames();
-      lc.ramp([target], n - have, p.rampPerSec);
+      const added = n - have;
+      const rampStart = performance.now();
+      lc.ramp([target], added, p.rampPerSec, protocol);
       have = n;
-      const r0 = await lc.waitConnected(n, ((n - (run.steps.at(-1)?.players ?? 0)) / p.rampPerSec) * 1000 + 15000);
-      await sleep(p.settleSec * 1000);
+      const rampMs = (added / p.rampPerSec) * 1000;
+      const r0 = await lc.waitConnected(n, rampMs + 15000);
+      // The window starts once the new players all have media (not merely a session):
+      // a ramp's GOP bursts would otherwise spill into it.
       const ff = lc.takeFirstFrames();
+      for (const deadline = performance.now() + rampMs + READY_TIMEOUT_MS; ff.length < added && performance.now() < deadline; ) {
+        await lc.nextReport();
+        for (const v of lc.takeFirstFrames()) ff.push(v);
+      }
+      const readySec = ff.length >= added ? (performance.now() - rampStart) / 1000 : null;
+      await sleep(p.settleSec * 1000);
+      for (const v of lc.takeFirstFrames()) ff.push(v);
       const before = await lc.nextReport();
       lc.mark();
       serverCpu.start();
@@ -122,13 +144,15 @@ export async function runFanout(server: ServerOptions, p: FanoutParams, log: (s:
         firstFrameP50: percentile(ff, 50),
         firstFrameP99: percentile(ff, 99),
         firstFrameSamples: ff.length,
+        readySec,
         errors: r?.errors ?? r0?.errors ?? 0,
         lastError: r?.lastError ?? '',
       };
       step.cpuPerGbit = step.mbitPerSec > 0 ? srvPct / (step.mbitPerSec / 1000) : 0;
       run.steps.push(step);
       log(`  ${s.label}: ${n} players, ${step.keepingUpPct.toFixed(1)}% keeping up, server CPU ${srvPct.toFixed(1)}% (kernel ${step.serverSysPct.toFixed(1)}%), ` +
-        `RSS ${step.serverRssMB.toFixed(0)} MB, client CPU ${lcPct.toFixed(1)}%, other ${otherPct.toFixed(0)}%`);
+        `RSS ${step.serverRssMB.toFixed(0)} MB, client CPU ${lcPct.toFixed(1)}%, other ${otherPct.toFixed(0)}%, ` +
+        `all new players had media ${readySec === null ? 'not within the timeout' : `${readySec.toFixed(1)} s after the ramp began`}`);
       if (step.keepingUpPct < p.stopBelow * 100) break;
       run.maxHeld = n;
     }

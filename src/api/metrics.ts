@@ -61,6 +61,7 @@ export function buildMetrics(m: MetricsInput): MetricFamily[] {
     counter('sluice_players_skipped_total', 'Times a lagging player was moved ahead to the latest keyframe (live fan-outs).', [{ value: sum(ws, (c) => c.fanout.skipped) }]),
     counter('sluice_players_dropped_total', 'Players dropped for falling too far behind (live fan-outs).', [{ value: sum(ws, (c) => c.fanout.dropped) }]),
     gauge('sluice_worker_event_loop_lag_ms', 'Mean event-loop lag of each worker thread, ms.', perWorker(ws, (t) => t.eventLoopLagMs)),
+    gauge('sluice_worker_heap_used_bytes', 'V8 heap in use by each worker thread.', perWorker(ws, (t) => t.heapUsedBytes)),
     gauge('sluice_worker_actors', 'Actors alive on each worker thread.', perWorker(ws, (t) => t.actors)),
     gauge('sluice_worker_mailbox_depth', 'Messages waiting in the mailboxes of each worker thread.', perWorker(ws, (t) => t.mailboxDepth)),
     counter('sluice_worker_messages_total', 'Actor messages processed by each worker thread.', perWorker(ws, (t) => t.processed)),

@@ -2,6 +2,7 @@
 // routing of messages to other threads over the mesh ports, asks, and supervision.
 // Each thread keeps only the links it is interested in (its actors' remote children and
 // remote watches), so when a peer worker dies every thread reports the loss by itself.
+import { getHeapStatistics } from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -544,6 +545,7 @@ export class ThreadRuntime {
       deadLetters: this.deadLetters,
       eventLoopLagMs: Math.round(mean * 100) / 100,
       processed: this.processed,
+      heapUsedBytes: getHeapStatistics().used_heap_size,
     };
   }
 

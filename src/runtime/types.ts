@@ -69,6 +69,8 @@ export interface ThreadStats {
   deadLetters: number;
   eventLoopLagMs: number;
   processed: number;
+  /** V8 heap in use by this thread's isolate. */
+  heapUsedBytes: number;
 }
 
 /** The local runtime as seen by an actor (ctx.system). */
