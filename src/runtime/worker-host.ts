@@ -7,7 +7,9 @@ import type { ControlApi } from './control.ts';
 import { nodeEndpoint } from './node-endpoint.ts';
 import type { WorkerBoot } from './worker-main.ts';
 
-const WORKER_URL = new URL('./worker-main.ts', import.meta.url);
+// `.ts` when run from the sources, `.js` from the compiled package (dist/): the worker
+// script has the same extension as this module.
+const WORKER_URL = new URL(`./worker-main${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 /** Ids of a worker's actors start at generation * 2^32, so refs to a dead incarnation miss. */
 const ID_SPACE = 2 ** 32;
 
