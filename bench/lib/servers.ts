@@ -103,7 +103,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       vhosts: { __defaultVhost__: { hls: { enabled: false }, http_remux: { enabled: httpPort !== undefined }, ...(opts.vhost ?? {}) } },
     };
     writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
-    proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log);
+    // As `npm start` runs it: rings mmapped, so a freed ring gives its pages back.
+    proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log, { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' });
     pids = () => [proc.pid!];
     label = `sluice ${opts.workers}w`;
   } else if (opts.kind === 'nginx-rtmp') {

@@ -33,7 +33,8 @@ export function scanLog(text: string, keep = 40): LogScan {
     const level = rec.level ?? 30;
     const why = rec.reason ?? (typeof rec.err === 'object' && rec.err !== null ? (rec.err as { message?: unknown }).message : rec.err);
     // Numbers (ports, sizes, ids) are folded so that one kind of line counts once.
-    const key = `${rec.msg ?? '?'}${why ? `: ${String(why).replace(/\d+/g, 'N').slice(0, 80)}` : ''}`;
+    const msg = String(rec.msg ?? '?').replace(/^(player|client) \S+/, '$1 ID').replace(/\d+/g, 'N');
+    const key = `${msg}${why ? `: ${String(why).replace(/\d+/g, 'N').slice(0, 80)}` : ''}`;
     if (level >= 50) {
       out.errorByMsg[key] = (out.errorByMsg[key] ?? 0) + 1;
       if (out.errors.length < keep) out.errors.push(line.slice(0, 1000));
