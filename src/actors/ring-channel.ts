@@ -66,7 +66,27 @@ class PlayerState {
   }
 }
 
+/** The state of one pass over a group of players, reused from pass to pass. */
+class FlushPass {
+  head = 0;
+  headTs = 0;
+  now = 0;
+  oldestPinned = 0;
+  readonly shared: Buffer[] = [];
+  sharedFrom = -1;
+
+  begin(head: number, headTs: number): void {
+    this.head = head;
+    this.headTs = headTs;
+    this.now = Date.now();
+    this.oldestPinned = head + 1;
+    this.shared.length = 0;
+    this.sharedFrom = -1;
+  }
+}
+
 export class RingChannel {
+  private readonly pass = new FlushPass();
   private reader: RingReader | null = null;
   private dataBytes = 0;
   private readonly players = new Map<string, PlayerState>();
@@ -248,10 +268,6 @@ export class RingChannel {
     return this.slots.length;
   }
 
-  /** The group a player is served with (-1: not here). */
-  slotOf(id: string): number {
-    return this.players.get(id)?.slot ?? -1;
-  }
 
   /**
    * A (sub-)tick: read what is new, write it to the players of one group (or of all,
@@ -273,56 +289,69 @@ export class RingChannel {
   }
 
   private flushSlot(slot: number, head: number): void {
-    const shared: Buffer[] = [];
-    let sharedFrom = -1;
-    const headTs = this.tsOf(head);
-    let oldestPinned = head + 1;
-    const dangerBytes = this.dataBytes / 2;
-    const now = Date.now();
-    for (const p of this.slots[slot]!) {
-      const pinned = p.oldestInflight();
-      if (pinned) {
-        if (pinned < this.firstSeq || this.totalBytes - this.endBefore(pinned) > dangerBytes) {
-          this.dropPlayer(p, 'too slow: the ring is about to overwrite bytes it has not sent');
-          continue;
-        }
-        if (pinned < oldestPinned) oldestPinned = pinned;
+    const pass = this.pass;
+    pass.begin(head, this.tsOf(head));
+    for (const p of this.slots[slot]!) this.serve(p, pass);
+    this.slotPinned[slot] = pass.oldestPinned;
+  }
+
+  /** Serves one player now (a new one: its first frame need not wait for its group). */
+  flushPlayer(id: string): void {
+    const p = this.players.get(id);
+    if (!p || !this.reader) return;
+    this.readNew();
+    if (!this.headSeq) return;
+    const pass = this.pass;
+    pass.begin(this.headSeq, this.tsOf(this.headSeq));
+    this.serve(p, pass);
+    if (pass.oldestPinned < this.slotPinned[p.slot]! || !this.slotPinned[p.slot]) this.slotPinned[p.slot] = pass.oldestPinned;
+  }
+
+  /** Drops, skips, throttles or writes to one player for the records up to `pass.head`. */
+  private serve(p: PlayerState, pass: FlushPass): void {
+    const head = pass.head;
+    const pinned = p.oldestInflight();
+    if (pinned) {
+      if (pinned < this.firstSeq || this.totalBytes - this.endBefore(pinned) > this.dataBytes / 2) {
+        this.dropPlayer(p, 'too slow: the ring is about to overwrite bytes it has not sent');
+        return;
       }
-      if (p.paused || !p.cursor || p.cursor > head) continue;
-      if (p.cursor < this.firstSeq || headTs - this.tsOf(p.cursor) > this.policy.queueMs) {
-        this.skipPlayer(p);
-        if (p.cursor > head || !p.cursor) continue;
-      }
-      if (p.sink.queuedBytes() > this.policy.highWaterBytes) {
-        // Not reading at all: skipping ahead cannot help it, so it goes after queue_length.
-        if (!p.stalledSince) p.stalledSince = now;
-        else if (now - p.stalledSince > this.policy.queueMs) this.dropPlayer(p, `stopped reading for ${now - p.stalledSince} ms`);
-        continue;
-      }
-      p.stalledSince = 0;
-      let views: Buffer[];
-      if (p.joinUntil <= p.cursor) {
-        if (sharedFrom !== p.cursor) {
-          shared.length = 0;
-          this.views(p.cursor, head, 0, shared);
-          sharedFrom = p.cursor;
-        }
-        views = shared;
-      } else {
-        views = [];
-        this.views(p.cursor, head, p.joinUntil, views);
-      }
-      const first = p.cursor;
-      for (const v of views) {
-        p.inflight.push(first);
-        p.sentBytes += v.length;
-        this.counters.sentBytes += v.length;
-        p.sink.write(v, p.onWritten);
-      }
-      if (first < oldestPinned) oldestPinned = first;
-      p.cursor = head + 1;
+      if (pinned < pass.oldestPinned) pass.oldestPinned = pinned;
     }
-    this.slotPinned[slot] = oldestPinned;
+    if (p.paused || !p.cursor || p.cursor > head) return;
+    if (p.cursor < this.firstSeq || pass.headTs - this.tsOf(p.cursor) > this.policy.queueMs) {
+      this.skipPlayer(p);
+      if (p.cursor > head || !p.cursor) return;
+    }
+    if (p.sink.queuedBytes() > this.policy.highWaterBytes) {
+      // Not reading at all: skipping ahead cannot help it, so it goes after queue_length.
+      if (!p.stalledSince) p.stalledSince = pass.now;
+      else if (pass.now - p.stalledSince > this.policy.queueMs) this.dropPlayer(p, `stopped reading for ${pass.now - p.stalledSince} ms`);
+      return;
+    }
+    p.stalledSince = 0;
+    let views: Buffer[];
+    if (p.joinUntil <= p.cursor) {
+      // Caught-up players of a pass share one list of views of the same bytes.
+      if (pass.sharedFrom !== p.cursor) {
+        pass.shared.length = 0;
+        this.views(p.cursor, head, 0, pass.shared);
+        pass.sharedFrom = p.cursor;
+      }
+      views = pass.shared;
+    } else {
+      views = [];
+      this.views(p.cursor, head, p.joinUntil, views);
+    }
+    const first = p.cursor;
+    for (const v of views) {
+      p.inflight.push(first);
+      p.sentBytes += v.length;
+      this.counters.sentBytes += v.length;
+      p.sink.write(v, p.onWritten);
+    }
+    if (first < pass.oldestPinned) pass.oldestPinned = first;
+    p.cursor = head + 1;
   }
 
   private endBefore(seq: number): number {

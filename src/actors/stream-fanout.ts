@@ -71,7 +71,7 @@ export class StreamFanout implements Actor {
         this.idleSince = 0;
         if (this.entry) {
           msg.sink.streamStarted(this.entry);
-          ch.flush(ch.slotOf(msg.sink.id)); // a new player's first frame should not wait for the next tick
+          ch.flushPlayer(msg.sink.id); // a new player's first frame should not wait for the next tick
         }
         this.edge?.update(this.players(), this.entry !== null);
         return undefined;
