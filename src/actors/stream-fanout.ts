@@ -4,7 +4,7 @@
 // reader per format on a merged-write timer (mw_latency). It outlives unpublish: players
 // stay and resume on republish; it stops itself a while after its last player leaves.
 
-import { registerActor, DIRECTORY_REF, type Actor, type ActorContext } from '../runtime/index.ts';
+import { registerActor, requestCollection, DIRECTORY_REF, type Actor, type ActorContext } from '../runtime/index.ts';
 import { RingChannel, type LagPolicy } from './ring-channel.ts';
 import { RING_DATA_BYTES, RING_INDEX_SLOTS } from './media-rings.ts';
 import type { MediaFormat, MediaSink } from './media-sink.ts';
@@ -143,6 +143,7 @@ export class StreamFanout implements Actor {
     // Deliver what the publisher sent before it left, then tell the players.
     this.tick();
     this.entry = null;
+    requestCollection(); // this thread's views of the old rings must be collected to free them
     for (const ch of [this.channels.rtmp, this.channels.flv]) {
       ch.detachRing();
       for (const s of [...ch.sinks()]) s.streamEnded();

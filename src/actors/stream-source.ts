@@ -4,7 +4,7 @@
 // records, so the ring itself is the GOP cache: a reader that starts at the latest sync
 // point gets metadata, sequence headers, then the GOP, with nothing kept elsewhere.
 
-import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { registerActor, requestCollection, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
 import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { normalizeMetadata, metadataForPlayers } from '../net/rtmp/commands.ts';
@@ -226,6 +226,7 @@ export class StreamSource implements Actor {
     // Readers see the end of the rings; the directory drops the name with its owner.
     this.rings.close();
     if (this.self) removeLocalSource(this.self);
+    requestCollection(); // the rings go back to the OS only once collected
   }
 
   get streamEntry(): StreamEntry | null {
