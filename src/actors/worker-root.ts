@@ -59,6 +59,8 @@ export class WorkerRoot implements Actor {
     this.config = next;
     setLocalConfig(next);
     setConnectionLimit(next.max_connections);
+    // New actors (sessions) take their child logger from this one: the new level applies to them.
+    ctx.system.logger.level = next.log.level;
     const listenersChanged =
       JSON.stringify(prev.listen) !== JSON.stringify(next.listen) ||
       JSON.stringify(prev.rtmps) !== JSON.stringify(next.rtmps) ||
