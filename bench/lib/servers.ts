@@ -2,11 +2,11 @@
 // Each runs in its own process (optionally pinned with taskset), on a free port, with
 // its files in a temp dir; it is stopped by its own PID, never by name.
 
+import { freePort, waitForPort } from '../../test/helpers/ports.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { stringify } from 'yaml';
 import { childrenOf } from './proc-stats.ts';
 import { launchCommand } from './launch.ts';
@@ -45,33 +45,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForPort(port: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`server exited (${proc.exitCode ?? proc.signalCode})`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+
+function exitOf(proc: ChildProcess): string | null {
+  return proc.exitCode !== null || proc.signalCode !== null ? String(proc.exitCode ?? proc.signalCode) : null;
 }
 
 function launch(cpus: string | undefined, cmd: string, args: string[], cwd: string, logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
@@ -124,8 +101,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.cpus) label += ` (CPU ${opts.cpus})`;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   try {
-    await waitForPort(port, proc, 20000);
-    if (httpPort) await waitForPort(httpPort, proc, 20000);
+    await waitForPort(port, 20000, () => exitOf(proc));
+    if (httpPort) await waitForPort(httpPort, 20000, () => exitOf(proc));
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`${label} did not start: ${(err as Error).message}\n${safeRead(log).slice(-2000)}`);

@@ -15,7 +15,8 @@
 
 import { parseArgs } from 'node:util';
 import { writeResults } from '../lib/report.ts';
-import { startSoakServer, freePort, type SoakServer } from './soak-server.ts';
+import { startSoakServer, type SoakServer } from './soak-server.ts';
+import { freePort } from '../../test/helpers/ports.ts';
 import { gcAllThreads, type ThreadProbe } from './gc-check.ts';
 import { startChurn, type Churn, type ChurnOptions } from './churn.ts';
 import { sample, fdKinds, type Sample } from './sampler.ts';

@@ -1,11 +1,11 @@
 // The server under soak: Sluice in its own process on free 127.0.0.1 ports, 2 workers,
 // HLS (2 s fragments, cleanup) and HTTP-FLV on, DVR off, log to a file; stopped by its PID.
 
+import { freePort, waitForPort } from '../../test/helpers/ports.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, openSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { stringify } from 'yaml';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
@@ -24,16 +24,6 @@ export interface SoakServer {
   stop(): Promise<string>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startSoakServer(opts: { workers: number; nodeFlags: string[]; logLevel: string; vhost?: Record<string, unknown> }): Promise<SoakServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-soak-'));
@@ -76,7 +66,7 @@ export async function startSoakServer(opts: { workers: number; nodeFlags: string
     }
   };
   try {
-    for (const port of [rtmpPort, httpPort, apiPort]) await waitForPort(port, () => exit, 20_000);
+    for (const port of [rtmpPort, httpPort, apiPort]) await waitForPort(port, 20_000, () => exit);
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`sluice did not start: ${(err as Error).message}\n${log().slice(-2000)}`);
@@ -95,20 +85,3 @@ export async function startSoakServer(opts: { workers: number; nodeFlags: string
   };
 }
 
-async function waitForPort(port: number, exited: () => string | null, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited() !== null) throw new Error(`server exited (${exited()})`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
