@@ -19,17 +19,21 @@ async function sample(label: string) {
   console.log(label, 'players', players, 'heap MB', (heap / 1e6).toFixed(1), 'rss MB', (rss / 1e6).toFixed(1));
   return { heap, rss, players };
 }
-const base = await sample('base');
+// Whatever happens, the server and the publisher are stopped (by PID) at the end.
 const clients: RtmpClient[] = [];
-for (const target of [1000, 3000]) {
-  while (clients.length < target) {
-    const batch = [];
-    for (let i = 0; i < 100; i++) batch.push(RtmpClient.connect(server.rtmpUrl('live')).then(async (c) => { await c.play('m'); c.socket.removeAllListeners('data'); c.socket.on('data', () => {}); return c; }));
-    clients.push(...(await Promise.all(batch)));
+try {
+  const base = await sample('base');
+  for (const target of [1000, 3000]) {
+    while (clients.length < target) {
+      const batch = [];
+      for (let i = 0; i < 100; i++) batch.push(RtmpClient.connect(server.rtmpUrl('live')).then(async (c) => { await c.play('m'); c.socket.removeAllListeners('data'); c.socket.on('data', () => {}); return c; }));
+      clients.push(...(await Promise.all(batch)));
+    }
+    const s = await sample(`n=${target}`);
+    console.log(`  per player: heap ${((s.heap - base.heap) / target / 1024).toFixed(1)} KB, rss ${((s.rss - base.rss) / target / 1024).toFixed(1)} KB`);
   }
-  const s = await sample(`n=${target}`);
-  console.log(`  per player: heap ${((s.heap - base.heap) / target / 1024).toFixed(1)} KB, rss ${((s.rss - base.rss) / target / 1024).toFixed(1)} KB`);
+} finally {
+  for (const c of clients) c.destroy();
+  await pub.stop();
+  await server.stop();
 }
-for (const c of clients) c.destroy();
-await pub.stop();
-await server.stop();
