@@ -2,7 +2,8 @@
 // never reads is dropped; others keep receiving and the server's memory stays bounded.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startWatchedServer, stopWatchedServer } from '../fixtures/rtmp/watched-server.ts';
 import { publish, until, type Proc } from '../helpers/clients.ts';
 import { connectRecorded, flvTags, rssKiB, sendFile, sleep, type Recorded } from '../fixtures/rtmp/our-clients.ts';
 
@@ -11,17 +12,10 @@ let feeder: Proc;
 let watcher: Recorded;
 
 before(async () => {
-  server = await startServer({ workers: 1 });
-  feeder = publish(server.rtmpUrl('live/watch'), 'av-200kbps.flv', { loop: true, timeoutMs: 120000 });
-  await server.waitForLog(/live\/watch","msg":"publish started"/, 10000);
-  watcher = await connectRecorded(server.rtmpUrl('live'));
-  await watcher.client.play('watch');
-  await until(() => watcher.media().length > 5, 5000, 'watcher media');
+  ({ server, feeder, watcher } = await startWatchedServer());
 });
 after(async () => {
-  await watcher.client.close();
-  await feeder.stop();
-  await server.stop();
+  await stopWatchedServer({ server, feeder, watcher });
 });
 
 async function othersUnharmed(): Promise<void> {

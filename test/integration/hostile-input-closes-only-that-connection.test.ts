@@ -4,9 +4,10 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { publish, until, type Proc } from '../helpers/clients.ts';
-import { closedWithin, connectRecorded, rawSocket, rssKiB, type Recorded } from '../fixtures/rtmp/our-clients.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { startWatchedServer, stopWatchedServer } from '../fixtures/rtmp/watched-server.ts';
+import { until, type Proc } from '../helpers/clients.ts';
+import { closedWithin, rawSocket, rssKiB, type Recorded } from '../fixtures/rtmp/our-clients.ts';
 import { ClientHandshake } from '../../src/net/rtmp/handshake.ts';
 import { encodeChunked } from '../../src/net/rtmp/chunk-writer.ts';
 import { encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
@@ -16,17 +17,10 @@ let feeder: Proc;
 let watcher: Recorded;
 
 before(async () => {
-  server = await startServer({ workers: 1 });
-  feeder = publish(server.rtmpUrl('live/watch'), 'av-200kbps.flv', { loop: true, timeoutMs: 120000 });
-  await server.waitForLog(/live\/watch","msg":"publish started"/, 10000);
-  watcher = await connectRecorded(server.rtmpUrl('live'));
-  await watcher.client.play('watch');
-  await until(() => watcher.media().length > 5, 5000, 'watcher media');
+  ({ server, feeder, watcher } = await startWatchedServer());
 });
 after(async () => {
-  await watcher.client.close();
-  await feeder.stop();
-  await server.stop();
+  await stopWatchedServer({ server, feeder, watcher });
 });
 
 const warnCount = (): number => (server.logs().match(/"level":40/g) ?? []).length;
