@@ -10,10 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pinned = `${root}node_modules/node/bin/node`;
 const node = existsSync(pinned) ? pinned : process.execPath;
-// glibc must not serve the rings (8 MB SharedArrayBuffers, freed when a stream ends) from
-// its thread arenas, which keep the pages resident: mmap them (docs/architecture.md).
-const env = { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env };
-const child = spawn(node, [`${root}src/main.ts`, ...process.argv.slice(2)], { stdio: 'inherit', detached: true, env });
+const child = spawn(node, [`${root}src/main.ts`, ...process.argv.slice(2)], { stdio: 'inherit', detached: true });
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 for (const signal of SIGNALS) process.on(signal, () => child.kill(signal));

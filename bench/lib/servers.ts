@@ -81,7 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
     // As `npm start` runs it: rings mmapped, so a freed ring gives its pages back.
-    proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log, { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' });
+    proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log);
     pids = () => [proc.pid!];
     label = `sluice ${opts.workers}w`;
   } else if (opts.kind === 'nginx-rtmp') {

@@ -49,7 +49,7 @@ export async function startSoakServer(opts: { workers: number; nodeFlags: string
   writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
   const logFile = join(dir, 'server.log');
   const fd = openSync(logFile, 'a');
-  const proc: ChildProcess = spawn(NODE, [...opts.nodeFlags, MAIN, '-c', join(dir, 'sluice.yaml')], { cwd: dir, stdio: ['ignore', fd, fd], env: { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072' } });
+  const proc: ChildProcess = spawn(NODE, [...opts.nodeFlags, MAIN, '-c', join(dir, 'sluice.yaml')], { cwd: dir, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exit: string | null = null;
   const exited = new Promise<void>((resolve) =>

@@ -36,6 +36,7 @@ export interface ChannelCounters {
 // record's trailer and the next record's header are adjacent (one view for both).
 const FRAME_BYTES = FLV_TAG_HEADER_SIZE + 4;
 const INITIAL_INDEX = 256;
+const MAX_SKIPS = 4;
 
 class PlayerState {
   readonly sink: MediaSink;
@@ -44,8 +45,15 @@ class PlayerState {
   /** Join-only records before this sequence are wanted (the player is joining). */
   joinUntil = 0;
   paused = false;
+  /** Waiting since before the stream started: it gets the stream from its first record. */
+  early = false;
+  readonly attachedAt = Date.now();
   slot = 0;
-  stalledSince = 0;
+  /** Skips ahead within the current window (see tooManySkips). */
+  skips = 0;
+  skipWindowStart = 0;
+  /** When a write of this player last completed (or when it had none in flight). */
+  lastProgress = Date.now();
   sentBytes = 0;
   /** Pool blocks pinned by the write batches in flight, oldest batch first. */
   readonly pinned: number[] = [];
@@ -58,6 +66,7 @@ class PlayerState {
   constructor(sink: MediaSink, unref: (b: number) => void) {
     this.sink = sink;
     this.onWritten = () => {
+      this.lastProgress = Date.now();
       const n = this.batches[this.batchHead++]!;
       for (let i = 0; i < n; i++) unref(this.pinned[this.pinnedHead++]!);
       if (this.batchHead > 64 && this.batchHead * 2 > this.batches.length) {
@@ -149,10 +158,13 @@ export class ChainChannel {
     return this.reader !== null;
   }
 
-  /** Follow a (new) chain: every player rejoins at its next sync point. */
-  attach(handle: ChainHandle, chunkSize: number): void {
+  /** Follow a (new) chain: players waiting get it from its start, or join at a sync point. */
+  attach(handle: ChainHandle, chunkSize: number, startedAt: number): void {
     this.detach();
-    this.reader = new ChainReader(handle, { startAt: 'latest-sync', includeJoinOnly: true });
+    for (const p of this.players.values()) p.early = p.attachedAt <= startedAt;
+    // From the oldest record kept: players that were waiting for the stream get it from
+    // its very start when the chain still has it; others join at the latest keyframe.
+    this.reader = new ChainReader(handle, { startAt: 'oldest', includeJoinOnly: true });
     this.pool = this.reader.pool;
     this.chunkSize = chunkSize;
     this.firstSeq = 0;
@@ -205,8 +217,15 @@ export class ChainChannel {
   private resetPlayer(p: PlayerState): void {
     p.cursor = 0;
     p.joinUntil = 0;
-    if (this.latestSync) this.join(p);
-    else if (this.firstSeq) p.cursor = this.firstSeq; // no keyframe yet: all there is, from the start
+    if (this.headSeq) this.place(p);
+  }
+
+  /** Where a player waiting for media starts. */
+  private place(p: PlayerState): void {
+    if (p.early && this.firstSeq === 1) p.cursor = 1; // the stream from its very start, like SRS's attached consumers
+    else if (this.latestSync) this.join(p);
+    else p.cursor = this.firstSeq; // no keyframe yet: all there is, from the start
+    p.early = false;
   }
 
   /** Start a player at the latest sync point, with the join-only records before it. */
@@ -227,7 +246,8 @@ export class ChainChannel {
       reader.skipToLatestSync();
       this.firstSeq = 0;
       this.latestSync = 0;
-      for (const p of this.players.values()) this.resetPlayer(p);
+      const now = Date.now();
+      for (const p of [...this.players.values()]) if (!this.tooManySkips(p, now)) this.resetPlayer(p);
     }
     const before = this.headSeq;
     for (let rec = reader.next(); rec; rec = reader.next()) {
@@ -246,16 +266,9 @@ export class ChainChannel {
       this.idxAux[i] = rec.aux;
       if (!this.firstSeq) this.firstSeq = rec.seq;
       this.headSeq = rec.seq;
-      if (rec.flags & FLAG_SYNC) {
-        const wasNone = this.latestSync === 0;
-        this.latestSync = rec.seq;
-        if (wasNone) for (const p of this.players.values()) if (!p.cursor && !p.paused) this.join(p);
-      } else if (this.firstSeq === rec.seq && !(rec.flags & FLAG_JOIN_ONLY)) {
-        // The first record of a stream that has no sync point yet: players already
-        // waiting get the stream from its very start, like SRS's attached consumers.
-        for (const p of this.players.values()) if (!p.cursor && !p.paused) p.cursor = rec.seq;
-      }
+      if (rec.flags & FLAG_SYNC) this.latestSync = rec.seq;
     }
+    if (this.headSeq > before) for (const p of this.players.values()) if (!p.cursor && !p.paused) this.place(p);
     if (this.format === 'flv' && this.headSeq > before) this.frame(Math.max(before + 1, this.firstSeq), this.headSeq);
     this.forgetBefore(this.oldestNeeded());
   }
@@ -430,16 +443,18 @@ export class ChainChannel {
     const head = pass.head;
     if (p.paused || !p.cursor || p.cursor > head) return;
     if (p.cursor < this.firstSeq || pass.headTs - this.idxTs[p.cursor % this.size]! > this.policy.queueMs) {
+      if (this.tooManySkips(p, pass.now)) return;
       this.skipPlayer(p);
       if (p.cursor > head || !p.cursor) return;
     }
-    if (p.sink.queuedBytes() > this.policy.highWaterBytes) {
-      // Not reading at all: skipping ahead cannot help it, so it goes after queue_length.
-      if (!p.stalledSince) p.stalledSince = pass.now;
-      else if (pass.now - p.stalledSince > this.policy.queueMs) this.dropPlayer(p, `stopped reading for ${pass.now - p.stalledSince} ms`);
+    // A player whose writes have made no progress for queue_length has stopped reading:
+    // skipping ahead cannot help it, and what it has in flight stays pinned.
+    if (p.inflight === 0) p.lastProgress = pass.now;
+    else if (pass.now - p.lastProgress > this.policy.queueMs) {
+      this.dropPlayer(p, `stopped reading for ${pass.now - p.lastProgress} ms`);
       return;
     }
-    p.stalledSince = 0;
+    if (p.sink.queuedBytes() > this.policy.highWaterBytes) return; // until it drains
     let views: Buffer[];
     let pins: number[];
     if (p.joinUntil <= p.cursor) {
@@ -463,6 +478,11 @@ export class ChainChannel {
         this.lost(p);
         return;
       }
+    }
+    if (views.length === 0) {
+      // only join-only records it does not want: nothing to write, no batch to account for
+      p.cursor = head + 1;
+      return;
     }
     // The player's own pins on the blocks of this batch, let go by its write's callback.
     const pool = this.reader!.pool;
@@ -490,6 +510,22 @@ export class ChainChannel {
     this.counters.skipped++;
     if (this.latestSync) this.join(p);
     else p.cursor = 0;
+  }
+
+  /**
+   * A player is moved to the newest keyframe when it lags more than queue_length; one
+   * moved again and again (more than MAX_SKIPS times within two queue_lengths) cannot
+   * keep up at all and is dropped. A player on a slow link lags past queue_length at
+   * most once per queue_length, so it stays.
+   */
+  private tooManySkips(p: PlayerState, now: number): boolean {
+    if (now - p.skipWindowStart > 2 * this.policy.queueMs) {
+      p.skipWindowStart = now;
+      p.skips = 0;
+    }
+    if (++p.skips <= MAX_SKIPS) return false;
+    this.dropPlayer(p, `cannot keep up: moved to the newest keyframe ${p.skips} times in ${now - p.skipWindowStart} ms`);
+    return true;
   }
 
   private skipPlayer(p: PlayerState): void {

@@ -131,8 +131,8 @@ export class StreamFanout implements Actor {
     if (this.entry && this.entry.streamId === entry.streamId) return;
     if (this.entry) this.onDisappeared();
     this.entry = entry;
-    this.channels.rtmp.attach(entry.media.chain, entry.media.chunkSize);
-    this.channels.flv.attach(entry.media.chain, entry.media.chunkSize);
+    this.channels.rtmp.attach(entry.media.chain, entry.media.chunkSize, entry.startedAt);
+    this.channels.flv.attach(entry.media.chain, entry.media.chunkSize, entry.startedAt);
     this.startTicks();
     for (const ch of [this.channels.rtmp, this.channels.flv]) for (const s of ch.sinks()) s.streamStarted(entry);
     this.tick();

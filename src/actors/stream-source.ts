@@ -91,6 +91,9 @@ const TRIM_EVERY = 16;
 const PRESSURE_SHARE = 0.85;
 const REFUSE_SHARE = 0.95;
 const DROP_LOG_MS = 1000;
+// A stream's first seconds are kept whole: fan-outs of players that came before the
+// publisher attach a moment after it starts, and get the stream from its very start.
+const STARTUP_KEEP_MS = 5000;
 
 export class StreamSource implements Actor {
   // Reused for every packet: parsing a tag header allocates nothing.
@@ -113,10 +116,9 @@ export class StreamSource implements Actor {
   private readonly retainMs: number;
   /** First record of the latest GOP (its join group), 0 before the first keyframe. */
   private gopStart = 0;
-  /** Join starts of the GOPs retained, with their timestamps, oldest first. */
-  private readonly syncSeqs: number[] = [];
-  private readonly syncTs: number[] = [];
   private sinceTrim = 0;
+  /** When the first message was stored (wall clock). */
+  private firstTs = 0;
   /** Messages dropped because the pool was full. */
   dropped = 0;
   private lastDropLog = 0;
@@ -250,12 +252,11 @@ export class StreamSource implements Actor {
     if (this.audioHeader) this.store(MSG_AUDIO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.audioHeader, 0, this.audioHeader.length);
     if (this.videoHeader) this.store(MSG_VIDEO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.videoHeader, 0, this.videoHeader.length);
     this.gopStart = first;
-    this.syncSeqs.push(first);
-    this.syncTs.push(ts);
     this.sinceTrim = TRIM_EVERY;
   }
 
   private store(type: number, flags: number, ts: number, payload: Uint8Array, from: number, to: number): void {
+    if (!this.firstTs) this.firstTs = Date.now();
     if (++this.sinceTrim >= TRIM_EVERY) this.retain(false);
     try {
       this.media.write(type, flags, ts, payload, from, to);
@@ -287,35 +288,35 @@ export class StreamSource implements Actor {
     const chain = this.media.chain;
     const head = chain.committed;
     if (head === 0) return;
+    // In the first seconds only the bound applies (readers may not have attached yet).
+    const startup = !squeeze && Date.now() - this.firstTs < STARTUP_KEEP_MS;
     const gop = this.args.gopCache && this.gopStart ? this.gopStart : head + 1;
     let keep: number;
     const pool = chain.pool;
     if (squeeze || pool.inUse >= pool.blockCount * PRESSURE_SHARE) {
       keep = this.args.gopCache && this.gopStart ? this.gopStart : head + 1;
     } else {
-      // the oldest GOP start still within the bound: readers behind it are lapped
+      // readers further behind than the bound are lapped (they skip to the newest keyframe)
       const bound = chain.timestampOf(head) - this.retainMs;
-      let oldest = gop;
-      for (let i = this.syncSeqs.length - 1; i >= 0; i--) {
-        if (this.syncTs[i]! < bound) break;
-        oldest = this.syncSeqs[i]!;
-      }
-      if (!this.gopStart) oldest = Math.max(chain.oldest, this.firstWithin(bound));
-      keep = Math.min(gop, Math.max(chain.minReaderCursor(), oldest));
+      const within = this.firstWithin(bound);
+      keep = startup ? within : Math.min(gop, Math.max(chain.minReaderCursor(), within));
     }
     chain.trim(keep);
-    while (this.syncSeqs.length > 0 && this.syncSeqs[0]! < chain.oldest) {
-      this.syncSeqs.shift();
-      this.syncTs.shift();
-    }
   }
 
-  /** Before the first keyframe: the first retained record not older than `bound`. */
+  /**
+   * The record after the last retained media record older than `bound`. Metadata is
+   * stamped 0, so it is judged by the media after it.
+   */
   private firstWithin(bound: number): number {
     const chain = this.media.chain;
-    let seq = chain.oldest;
-    while (seq < chain.committed && chain.timestampOf(seq) < bound) seq++;
-    return seq;
+    let keep = chain.oldest;
+    for (let seq = keep; seq < chain.committed; seq++) {
+      if (chain.flagsOf(seq) & FLAG_METADATA) continue;
+      if (chain.timestampOf(seq) >= bound) break;
+      keep = seq + 1;
+    }
+    return keep;
   }
 
   private startHls(config: HlsConfig, ctx: ActorContext): void {

@@ -126,6 +126,7 @@ export class ChainReader {
   next(): ChainRecord | null {
     const c = this.c;
     const committed = Atomics.load(c, C_COMMITTED);
+    let relocated = false;
     while (this.cursor <= committed) {
       const seq = this.cursor;
       const e = this.entry(seq);
@@ -138,7 +139,15 @@ export class ChainReader {
       const offset = Atomics.load(m, e + E_OFFSET);
       const length = Atomics.load(m, e + E_LENGTH);
       const aux = Atomics.load(m, e + E_AUX);
-      if (s !== seq || Atomics.load(c, C_TAIL) > seq) return null;
+      if (Atomics.load(c, C_TAIL) > seq) return null;
+      if (s !== seq) {
+        // The index block was found from a first-block and first-seq pair read while the
+        // writer changed it: find it again, once.
+        this.iBlock = -1;
+        if (relocated) return null;
+        relocated = true;
+        continue;
+      }
       this.cursor = seq + 1;
       const flags = (tf >>> 8) & 0xff;
       if ((flags & CHAIN_FLAG_JOIN_ONLY) !== 0 && this.joined && !this.includeJoinOnly) continue;

@@ -1,7 +1,6 @@
 // The name directory, an actor on the main thread at a ref known to every thread. A name has
 // one owner; subscribers hear of a name when it appears (even if they asked first) and when
 // it goes, which happens by itself when the owner stops or its worker dies.
-import { requestCollection } from './gc-hint.ts';
 import { registerActor } from './registry.ts';
 import { sameRef, type Actor, type ActorContext, type ActorRef, type Down } from './types.ts';
 
@@ -96,7 +95,6 @@ export class Directory implements Actor {
 
   private drop(name: string, owner: ActorRef, ctx: ActorContext): void {
     this.names.delete(name);
-    requestCollection(); // entries may hold shared memory that only a GC gives back
     this.unfollow(owner, ctx);
     this.notify(name, { type: 'dir/disappeared', name }, ctx);
   }
@@ -106,7 +104,6 @@ export class Directory implements Actor {
     for (const [name, r] of [...this.names]) {
       if (!sameRef(r.owner, ref)) continue;
       this.names.delete(name);
-      requestCollection();
       this.notify(name, { type: 'dir/disappeared', name }, ctx);
     }
     for (const [name, list] of [...this.subs]) {

@@ -9,7 +9,6 @@ export type {
 } from './actor-system.ts';
 export { registerActor, registerControl, currentWorker, getWorkerData } from './registry.ts';
 export { createLogger } from './logger.ts';
-export { requestCollection } from './gc-hint.ts';
 export type { LoggerOptions } from './logger.ts';
 export { DIRECTORY_KIND, DIRECTORY_REF, Directory } from './directory.ts';
 export type * from './directory.ts';

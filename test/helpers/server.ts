@@ -62,7 +62,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const proc = spawn(NODE, [MAIN, '-c', configPath], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072', ...(opts.env ?? {}) },
+    env: { ...process.env, ...(opts.env ?? {}) },
   });
   let out = '';
   const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];

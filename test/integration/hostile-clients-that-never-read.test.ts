@@ -31,10 +31,14 @@ test('a publisher that never reads what the server sends still publishes; others
   pub.client.socket.pause();
   const player = await connectRecorded(server.rtmpUrl('live'));
   try {
-    await player.client.play('deafpub');
+    const started = await player.client.play('deafpub');
+    // attached to the stream's fan-out before the flood (it lands in a fraction of a second)
+    const id = String(started.info['clientid']);
+    await until(() => server.logs().split('\n').some((l) => l.includes('"play started"') && l.includes(id)), 5000, 'play started');
     // Well past the server's 2.5 MB acknowledgement window, so it writes Acks nobody reads.
     const tags = flvTags('av-1mbps.flv');
-    for (let loop = 0; loop < 2; loop++) await sendFile(pub.client, 'av-1mbps.flv', { startMs: loop * (tags.at(-1)!.timestamp + 40) });
+    // At 15x real time: fast, but never more than queue_length ahead of a player that reads.
+    for (let loop = 0; loop < 2; loop++) await sendFile(pub.client, 'av-1mbps.flv', { startMs: loop * (tags.at(-1)!.timestamp + 40), realtime: true, speed: 15 });
     await until(() => player.media().length > 100, 10000, 'player of the deaf publisher receives');
     await othersUnharmed();
   } finally {
