@@ -1,6 +1,7 @@
 // `npm run bench [-- <scenario>] [--compare] [--quick] [options]`: see bench/README.md.
-// Scenarios: fanout, http-flv (the fan-out to HTTP-FLV viewers), many-streams, first-frame,
-// all (the default: fanout, many-streams, first-frame), ring (bench/ring/run.ts).
+// Scenarios: fanout, http-flv (the fan-out to HTTP-FLV viewers), many-streams, density (S
+// streams x K players, CPU and RSS per stream), first-frame, all (the default: fanout,
+// many-streams, first-frame), ring (bench/ring/run.ts).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { runFanout, type FanoutParams, type FanoutRun } from './scenarios/fanout.ts';
 import { runManyStreams } from './scenarios/many-streams.ts';
 import { runFirstFrame } from './scenarios/first-frame.ts';
+import { runDensity, type DensityParams } from './scenarios/density.ts';
 import { table, fmt, writeResults, machine, commandLine } from './lib/report.ts';
 import { NODE, type ServerOptions } from './lib/servers.ts';
 
@@ -17,7 +19,7 @@ const opt = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const VALUE_OPTIONS = new Set(['--nice', '--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit']);
+const VALUE_OPTIONS = new Set(['--streams', '--players', '--steady', '--nice', '--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit']);
 const scenario = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUE_OPTIONS.has(argv[i - 1]))) ?? 'all';
 
 if (scenario === 'ring') {
@@ -128,6 +130,29 @@ async function manyStreams(): Promise<void> {
   console.log(`results: ${writeResults('many-streams', { params, runs })}`);
 }
 
+/** `density [--streams S] [--players K] [--steady SEC] [--window SEC] [--compare] [--all-workers]` */
+async function density(): Promise<void> {
+  const params: DensityParams = {
+    streams: Number(opt('streams') ?? 200),
+    playersPerStream: Number(opt('players') ?? 2),
+    steadySec: Number(opt('steady') ?? (quick ? 15 : 75)),
+    windowSec: Number(opt('window') ?? (quick ? 6 : 20)),
+    threads: Number(opt('threads') ?? 2),
+  };
+  const configs: ServerOptions[] = flag('all-workers') ? [{ kind: 'sluice', workers: cores }] : [{ kind: 'sluice', workers: 1, cpus: '0' }];
+  if (compare) configs.push({ kind: 'nginx-rtmp', workers: 1, cpus: '0' }, { kind: 'nms-2.7.4', workers: 1, cpus: '0' });
+  const runs = [];
+  for (const c of configs) {
+    log(`density: ${c.kind} ${c.workers} worker(s)${c.cpus ? ` pinned to CPU ${c.cpus}` : ''}`);
+    runs.push(await runDensity(c, params, log));
+  }
+  console.log(`\nDensity: ${params.streams} streams (av-1mbps.flv, real time) x ${params.playersPerStream} players, ${params.steadySec} s steady state, ${params.windowSec} s window`);
+  console.log(table(['server', 'streams', 'players', 'keep up %', 'Mbit/s', 'CPU %', 'RSS idle MB', 'RSS peak MB', 'MB/stream', 'publisher CPU %', 'client CPU %'],
+    runs.map((r) => r.error ? [r.server, String(r.streams), String(r.players), 'error', r.error] : [r.server, String(r.streams), String(r.players), fmt(r.keepingUpPct), fmt(r.mbitPerSec, 0), fmt(r.serverCpuPct),
+      fmt(r.idleRssMB, 0), fmt(r.peakRssMB, 0), fmt(r.rssPerStreamMB, 2), fmt(r.publisherCpuPct), fmt(r.loadClientCpuPct)])));
+  console.log(`results: ${writeResults('density', { params, runs })}`);
+}
+
 async function firstFrame(): Promise<void> {
   const params = { background: Number(opt('background') ?? 200), newPlayers: quick ? 50 : 200, perSec: 20 };
   const configs: ServerOptions[] = [{ kind: 'sluice', workers: 1, cpus: '0' }, { kind: 'sluice', workers: cores }];
@@ -153,8 +178,9 @@ console.log(`${commandLine()}\nmachine: ${m.nproc} x ${m.cpuModel}, ${m.memTotal
 if (scenario === 'fanout' || scenario === 'all') await fanout();
 if (scenario === 'http-flv') await fanout(true);
 if (scenario === 'many-streams' || scenario === 'all') await manyStreams();
+if (scenario === 'density') await density();
 if (scenario === 'first-frame' || scenario === 'all') await firstFrame();
-if (!['fanout', 'http-flv', 'many-streams', 'first-frame', 'all'].includes(scenario)) {
-  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | first-frame | ring | all`);
+if (!['fanout', 'http-flv', 'many-streams', 'density', 'first-frame', 'all'].includes(scenario)) {
+  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ring | all`);
   process.exit(2);
 }
