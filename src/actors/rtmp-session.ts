@@ -321,7 +321,8 @@ export class RtmpSession implements Actor, PlayerSession {
       bytesReceived: () => this.reader.bytesReceived,
       pauseInput: () => socket.pause(),
       resumeInput: () => socket.resume(),
-      end: (reason) => this.close(reason ?? 'bandcheck done', 'info'),
+      end: (reason, level) => this.close(reason ?? 'bandcheck done', level ?? 'info'),
+      info: (fields, msg) => this.ctx.log.info({ client: this.id, ip: this.ip, ...fields }, msg),
     };
   }
 
