@@ -81,7 +81,8 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     );
     return server;
   } catch (err) {
-    log.error({ err: (err as Error).message }, 'cannot start');
+    // The CLI prints the one line that says why on stderr; a log file should say it too.
+    if (config.log.file) log.error({ err: (err as Error).message }, 'cannot start');
     await api?.close().catch(() => {});
     await system?.shutdown(2000).catch(() => {});
     pidLock.release();

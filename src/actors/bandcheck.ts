@@ -36,7 +36,6 @@ export const BW = {
 
 /** What the session lends the test: its connection, narrowly. */
 export interface BandcheckPeer {
-  readonly ip: string;
   /** A Flash client (swfUrl given) sends neither StoppedPublishBytes nor the final packet. */
   readonly isFlash: boolean;
   /** Sends the normal answer to `connect` (window, bandwidth, chunk size, _result). */

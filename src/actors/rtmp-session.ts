@@ -312,7 +312,6 @@ export class RtmpSession implements Actor, PlayerSession {
   private bandcheckPeer(transactionId: number): BandcheckPeer {
     const socket = this.socket;
     return {
-      ip: this.ip,
       isFlash: this.swfUrl !== '',
       acceptConnect: () => this.acceptConnect(transactionId),
       rejectConnect: (description) => this.sendCommand(CSID_CONNECTION, 0, cmd.errorResult(transactionId, { ...cmd.Status.ConnectRejected, description })),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startServer, freePort, type TestServer } from '../helpers/server.ts';
 import { runSluice } from '../helpers/sluice-run.ts';
-import { publish, until } from '../helpers/clients.ts';
+import { publish, until, ffprobeStreams } from '../helpers/clients.ts';
 import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
 
 /** The config a started test server runs with, without its pid file. */
@@ -93,6 +93,10 @@ test('a second server on the same ports exits 1 within seconds; the first keeps 
     // one SO_REUSEPORT group, about half would get "stream not found").
     for (let i = 0; i < 12; i++) await playerGetsMedia(first.rtmpUrl('live'), 'one');
     for (let i = 0; i < 6; i++) assert.equal(await httpFlvStatus(first.httpUrl('live/one.flv')), 200);
+    for (let i = 0; i < 3; i++) {
+      const streams = await ffprobeStreams(first.rtmpUrl('live/one'));
+      assert.deepEqual(streams.map((st) => st.codec_name).sort(), ['aac', 'h264']);
+    }
   } finally {
     await pub.stop();
     await first.stop();
