@@ -62,8 +62,8 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
       api = await startApiServer(config.http_api.listen, {
         system, identity: server.identity, log, config: () => server.config, reload: () => server.reload(),
       }).catch((err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
-        const where = err.port !== undefined ? `${err.address ?? config.http_api.listen[0]!.host}:${err.port}` : formatHostPort(config.http_api.listen[0]!);
-        throw new SluiceError('START_LISTEN', `listen ${where}: ${listenErrorText(err)}`, { cause: err });
+        const where = err.port !== undefined ? { host: err.address ?? config.http_api.listen[0]!.host, port: err.port } : config.http_api.listen[0]!;
+        throw new SluiceError('START_LISTEN', `listen ${formatHostPort(where)}: ${listenErrorText(err)}`, { cause: err });
       });
       server.api = api;
     }
@@ -73,7 +73,9 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     const pidError = pidLock.writePid();
     if (pidError) log.warn({ pid: config.pid, err: pidError.message }, 'cannot write the pid file');
     if (!pidLock.locked) log.warn({ pid: config.pid }, 'the pid file cannot be locked on this platform');
-    server.stopWatch = watchPorts(() => listenPlan(server.config), log);
+    // A reload does not rebind the API: watch the API addresses it started with.
+    const apiPlan = plan.filter((a) => a.key === 'http_api.listen');
+    server.stopWatch = watchPorts(() => [...listenPlan(server.config).filter((a) => a.key !== 'http_api.listen'), ...apiPlan], log);
     installSignals(server, opts);
     log.info(
       { rtmp: config.listen, http: config.http_server.enabled ? config.http_server.listen : null, workers: system.workerCount },
