@@ -42,8 +42,8 @@ function readListenSection(path: string): string | null {
       if (n === 0) return text;
       text += buf.toString('latin1', 0, n);
       const lines = text.split('\n');
-      // Line 0 is the header; the last piece may be cut. State is the 4th field.
-      if (lines.slice(1, -1).some((l) => l.trim().split(/\s+/)[3] !== '0A')) return text;
+      // Line 0 is the header; the last piece may be cut (and is left out). State is the 4th field.
+      if (lines.slice(1, -1).some((l) => l.trim().split(/\s+/)[3] !== '0A')) return text.slice(0, text.lastIndexOf('\n') + 1);
     }
   } finally {
     closeSync(fd);
