@@ -5,7 +5,7 @@
 // (pid file locked by another server, a port taken, a listener that fails) is refused
 // with one error, and the process exits 1.
 
-import { ActorSystem, createLogger, type ActorRef } from './runtime/index.ts';
+import { ActorSystem, createLogger, createBlockPool, type ActorRef } from './runtime/index.ts';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from './config/types.ts';
 import type { StartOptions } from './cli.ts';
@@ -97,6 +97,8 @@ async function startWorkers(
 ): Promise<RunningServer & { identity: ApiIdentity }> {
   const connections = createConnectionCounter();
   const bandcheck = createBandcheckClock();
+  // Reserved at its full size (address space only: pages are mapped as blocks are used).
+  const pool = createBlockPool(config.media.block_size, config.media.max_memory);
   const identity: ApiIdentity = {
     serverId: loadServerId(config.pid, (err) => log.warn({ err: err.message }, 'cannot save the server id')),
     serviceId: newServiceId(),
@@ -112,7 +114,7 @@ async function startWorkers(
     stop: () => stop(server),
   };
   const rootArgs = (): WorkerRootArgs => ({
-    config: server.config, connections, bandcheck, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
+    config: server.config, connections, pool, bandcheck, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
   });
   for (let w = 1; w <= system.workerCount; w++) {
     await system.spawn(w, 'server/worker-root', rootArgs(), { restart: 'permanent' });

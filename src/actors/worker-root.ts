@@ -3,9 +3,9 @@
 // configuration, then starts the worker's MediaHub and listeners as its children, and
 // tells the main thread whether every listener came up (the start depends on it).
 
-import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef, type BlockPoolHandle } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
-import { setLocalConfig, localSources } from './local-services.ts';
+import { setLocalConfig, setLocalPool, localSources } from './local-services.ts';
 import { useConnectionCounter, setConnectionLimit, openConnections } from './connection-limit.ts';
 import { listClients, kickClient } from './client-registry.ts';
 import { setStatsContext } from './stats-controls.ts';
@@ -19,6 +19,8 @@ import { useBandcheckClock } from './bandcheck-clock.ts';
 export interface WorkerRootArgs {
   config: SluiceConfig;
   connections: SharedArrayBuffer;
+  /** The process-wide pool of media blocks. */
+  pool: BlockPoolHandle;
   /** server_id and service_id for hook bodies, decided by the main thread. */
   identity?: HookIdentity;
   /** The time of the server's last bandwidth test, shared by all workers (bandcheck-clock.ts). */
@@ -67,6 +69,7 @@ export class WorkerRoot implements Actor {
       listening: () => ctx.ask<ListenFailure[]>(ctx.self, { type: 'root/listening' }, READY_TIMEOUT_MS + 1000),
     };
     setLocalConfig(args.config);
+    setLocalPool(args.pool);
     setStatsContext(ctx);
     if (args.identity) setHookIdentity(args.identity);
     testCrashIn?.(ctx.self.worker);
