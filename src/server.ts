@@ -45,6 +45,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
   const log = createLogger({ level: config.log.level, file: config.log.file });
   // The pid lock first: a second server with the same pid file names the first one.
   const pidLock = await lockPidFile(config.pid);
+  const started = installSignals(log, opts);
   let system: ActorSystem | null = null;
   let api: ApiServer | null = null;
   try {
@@ -76,11 +77,11 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     // A reload does not rebind the API: watch the API addresses it started with.
     const apiPlan = plan.filter((a) => a.key === 'http_api.listen');
     server.stopWatch = watchPorts(() => [...listenPlan(server.config).filter((a) => a.key !== 'http_api.listen'), ...apiPlan], log);
-    installSignals(server, opts);
     log.info(
       { rtmp: config.listen, http: config.http_server.enabled ? config.http_server.listen : null, workers: system.workerCount },
       'sluice started',
     );
+    started(server);
     return server;
   } catch (err) {
     // The CLI prints the one line that says why on stderr; a log file should say it too.
@@ -158,9 +159,25 @@ async function stop(server: RunningServer): Promise<void> {
   log.info('stopped');
 }
 
-function installSignals(server: RunningServer, opts: StartOptions): void {
+/**
+ * Installs the signal handlers at the very start and returns the function that hands
+ * them the started server. A signal that arrives while the server starts (its ports
+ * already accept, so a script may well send one) waits for it: SIGHUP's default would
+ * kill the process, and a reload or stop of a half-built server would miss parts. If
+ * the start fails, the process exits 1 anyway.
+ */
+function installSignals(log: Logger, opts: StartOptions): (server: RunningServer) => void {
+  let server: RunningServer | null = null;
   let stopping = false;
+  let pendingStop: string | null = null;
+  let pendingReload = false;
   const onStop = (signal: string) => {
+    if (!server) {
+      if (pendingStop) process.exit(1);
+      pendingStop = signal;
+      log.info({ signal }, 'stop requested while starting: stopping once started');
+      return;
+    }
     if (stopping) {
       server.log.warn({ signal }, 'second signal: exiting at once');
       process.exit(1);
@@ -172,15 +189,25 @@ function installSignals(server: RunningServer, opts: StartOptions): void {
     server.stop().then(
       () => process.exit(0),
       (err: Error) => {
-        server.log.error({ err: err.message }, 'stop failed');
+        log.error({ err: err.message }, 'stop failed');
         process.exit(1);
       },
     );
   };
+  const onReload = () => {
+    if (!server) {
+      pendingReload = true;
+      return;
+    }
+    server.log.info({ config: opts.configPath }, 'SIGHUP: reloading the configuration');
+    server.reload().catch((err: Error) => log.error({ err: err.message }, 'reload failed'));
+  };
   process.on('SIGTERM', () => onStop('SIGTERM'));
   process.on('SIGINT', () => onStop('SIGINT'));
-  process.on('SIGHUP', () => {
-    server.log.info({ config: opts.configPath }, 'SIGHUP: reloading the configuration');
-    server.reload().catch((err: Error) => server.log.error({ err: err.message }, 'reload failed'));
-  });
+  process.on('SIGHUP', onReload);
+  return (started) => {
+    server = started;
+    if (pendingStop) onStop(pendingStop);
+    else if (pendingReload) onReload();
+  };
 }
