@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load.ts';
 import type { ConfigOverrides, SluiceConfig } from './config/types.ts';
+import { isSluiceError } from './errors.ts';
 
 export const DEFAULT_CONFIG_PATH = 'conf/sluice.yaml';
 
@@ -103,7 +104,9 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   try {
     await deps.start(result.config, { configPath: resolve(configPath), overrides });
   } catch (e) {
-    err(`sluice: cannot start: ${(e as Error).message ?? String(e)}\n`);
+    // A refused start is one line: what and where, without the error code's general text.
+    const text = isSluiceError(e) ? e.detail : ((e as Error).message ?? String(e));
+    err(`sluice: cannot start: ${text}\n`);
     return 1;
   }
   return 0;

@@ -1,5 +1,5 @@
 // The one error registry. Codes are stable strings grouped by domain (RTMP_*, AMF_*,
-// FLV_*, TS_*, HTTP_*, CONF_*, ACTOR_*, RING_*): logs, tests and the API match on them,
+// FLV_*, TS_*, HTTP_*, CONF_*, ACTOR_*, RING_*, START_*): logs, tests and the API match on them,
 // so a code is never renamed once shipped. Causes chain through `cause`.
 
 export const ErrorCodes = {
@@ -26,6 +26,10 @@ export const ErrorCodes = {
   // config
   CONF_INVALID: 'the configuration does not validate',
   CONF_READ: 'the configuration file cannot be read or parsed',
+  // starting the process
+  START_RUNNING: 'another server runs with this pid file',
+  START_PORT_IN_USE: 'a port is held by another process',
+  START_LISTEN: 'a listener cannot be opened',
   // RTMP
   RTMP_HANDSHAKE: 'malformed RTMP handshake',
   RTMP_CHUNK: 'malformed RTMP chunk',
@@ -56,9 +60,12 @@ export type ErrorCode = keyof typeof ErrorCodes;
 
 export class SluiceError extends Error {
   readonly code: ErrorCode;
+  /** The specific part of the message, without the code's general text (for one-line reports). */
+  readonly detail: string;
   constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
     super(detail ? `${ErrorCodes[code]}: ${detail}` : ErrorCodes[code], options);
     this.code = code;
+    this.detail = detail ?? ErrorCodes[code];
     this.name = 'SluiceError';
   }
 }

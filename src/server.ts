@@ -1,9 +1,10 @@
 // The main thread of a running server: it starts the actor system, puts a WorkerRoot
-// on every worker, runs the HTTP API, and owns the process: the pid file, SIGHUP
-// reload, and the graceful stop of SIGTERM/SIGINT. It does no media work itself.
+// on every worker, runs the HTTP API, and owns the process: the pid file (locked),
+// its ports (held by no other process), SIGHUP reload, and the graceful stop of
+// SIGTERM/SIGINT. It does no media work itself. A start that cannot have all of that
+// (pid file locked by another server, a port taken, a listener that fails) is refused
+// with one error, and the process exits 1.
 
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ActorSystem, createLogger, createBlockPool, type ActorRef } from './runtime/index.ts';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from './config/types.ts';
@@ -13,6 +14,13 @@ import { createConnectionCounter } from './actors/connection-limit.ts';
 import type { WorkerRootArgs } from './actors/worker-root.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { loadServerId, newServiceId, type ApiIdentity } from './api/identity.ts';
+import { createBandcheckClock } from './actors/bandcheck-clock.ts';
+import { listenErrorText, type ListenFailure } from './actors/listen-outcome.ts';
+import { SluiceError } from './errors.ts';
+import { lockPidFile, type PidLock } from './process/pid-lock.ts';
+import { assertPortsFree, assertPortsOwned, listenPlan, watchPorts } from './process/port-guard.ts';
+import { keepRefusedListeners } from './process/listen-reload.ts';
+import { formatHostPort } from './config/formats.ts';
 
 const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
@@ -21,8 +29,12 @@ export interface RunningServer {
   readonly system: ActorSystem;
   readonly log: Logger;
   config: SluiceConfig;
-  /** The HTTP API, when `http_api.enabled` and its port could be bound. */
+  /** The HTTP API, when `http_api.enabled`. */
   api?: ApiServer | null;
+  /** The pid file's lock, held until the server stops. */
+  readonly pidLock: PidLock;
+  /** Stops watching for other processes on our ports. */
+  stopWatch?: () => void;
   /** The one actor running every ingest's ffmpeg (main thread). */
   ingesters?: ActorRef;
   reload(): Promise<boolean>;
@@ -31,54 +43,92 @@ export interface RunningServer {
 
 export async function startServer(config: SluiceConfig, opts: StartOptions): Promise<RunningServer> {
   const log = createLogger({ level: config.log.level, file: config.log.file });
-  const system = new ActorSystem({
-    workers: config.workers,
-    modules: [REGISTER_MODULE],
-    logger: log,
-    workerData: { logLevel: config.log.level, logFile: config.log.file },
-  });
-  await system.start();
+  // The pid lock first: a second server with the same pid file names the first one.
+  const pidLock = await lockPidFile(config.pid);
+  const started = installSignals(log, opts);
+  let system: ActorSystem | null = null;
+  let api: ApiServer | null = null;
+  try {
+    const plan = listenPlan(config);
+    await assertPortsFree(plan);
+    system = new ActorSystem({
+      workers: config.workers,
+      modules: [REGISTER_MODULE],
+      logger: log,
+      workerData: { logLevel: config.log.level, logFile: config.log.file },
+    });
+    await system.start();
+    const server = await startWorkers(system, log, config, opts, pidLock);
+    if (config.http_api.enabled) {
+      api = await startApiServer(config.http_api.listen, {
+        system, identity: server.identity, log, config: () => server.config, reload: () => server.reload(),
+      }).catch((err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
+        const where = err.port !== undefined ? { host: err.address ?? config.http_api.listen[0]!.host, port: err.port } : config.http_api.listen[0]!;
+        throw new SluiceError('START_LISTEN', `listen ${formatHostPort(where)}: ${listenErrorText(err)}`, { cause: err });
+      });
+      server.api = api;
+    }
+    // A server started in the same instant passed assertPortsFree too: the kernel now
+    // shows whether anyone but us listens on our ports.
+    await assertPortsOwned(plan);
+    const pidError = pidLock.writePid();
+    if (pidError) log.warn({ pid: config.pid, err: pidError.message }, 'cannot write the pid file');
+    if (!pidLock.locked) log.warn({ pid: config.pid }, 'the pid file cannot be locked on this platform');
+    // A reload does not rebind the API: watch the API addresses it started with.
+    const apiPlan = plan.filter((a) => a.key === 'http_api.listen');
+    server.stopWatch = watchPorts(() => [...listenPlan(server.config).filter((a) => a.key !== 'http_api.listen'), ...apiPlan], log);
+    log.info(
+      { rtmp: config.listen, http: config.http_server.enabled ? config.http_server.listen : null, workers: system.workerCount },
+      'sluice started',
+    );
+    started(server);
+    return server;
+  } catch (err) {
+    // The CLI prints the one line that says why on stderr; a log file should say it too.
+    if (config.log.file) log.error({ err: (err as Error).message }, 'cannot start');
+    await api?.close().catch(() => {});
+    await system?.shutdown(2000).catch(() => {});
+    pidLock.release();
+    throw err;
+  }
+}
+
+async function startWorkers(
+  system: ActorSystem, log: Logger, config: SluiceConfig, opts: StartOptions, pidLock: PidLock,
+): Promise<RunningServer & { identity: ApiIdentity }> {
   const connections = createConnectionCounter();
+  const bandcheck = createBandcheckClock();
   // Reserved at its full size (address space only: pages are mapped as blocks are used).
   const pool = createBlockPool(config.media.block_size, config.media.max_memory);
-  const server: RunningServer = {
-    system,
-    log,
-    config,
-    reload: () => reload(server, opts),
-    stop: () => stop(server),
-  };
   const identity: ApiIdentity = {
     serverId: loadServerId(config.pid, (err) => log.warn({ err: err.message }, 'cannot save the server id')),
     serviceId: newServiceId(),
     pid: String(process.pid),
   };
+  const server: RunningServer & { identity: ApiIdentity } = {
+    system,
+    log,
+    config,
+    identity,
+    pidLock,
+    reload: () => reload(server, opts),
+    stop: () => stop(server),
+  };
   const rootArgs = (): WorkerRootArgs => ({
-    config: server.config, connections, pool, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
+    config: server.config, connections, pool, bandcheck, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
   });
   for (let w = 1; w <= system.workerCount; w++) {
     await system.spawn(w, 'server/worker-root', rootArgs(), { restart: 'permanent' });
   }
+  // Every listener of every worker must be up: a server with a piece missing does not start.
+  const failures = ((await system.broadcast('listening')) as ListenFailure[][]).flat();
+  if (failures[0]) throw new SluiceError('START_LISTEN', `listen ${failures[0].listen}: ${failures[0].reason}`);
   // Ingest runs once per server, on the main thread, whatever the number of workers.
   server.ingesters = await system.spawn(0, 'server/ingesters', { config }, { name: 'ingesters' });
   // A restarted worker's root comes back with the config of its first start: bring it up to date.
   system.on('worker-restarted', (ev: { worker: number }) => {
     system.control(ev.worker, 'reload', server.config).catch(() => {});
   });
-  if (config.http_api.enabled) {
-    server.api = await startApiServer(config.http_api.listen, {
-      system, identity, log, config: () => server.config, reload: () => server.reload(),
-    }).catch((err: Error) => {
-      log.error({ err: err.message, listen: config.http_api.listen }, 'cannot start the HTTP API');
-      return null;
-    });
-  }
-  writePid(config.pid, log);
-  installSignals(server, opts);
-  log.info(
-    { rtmp: config.listen, http: config.http_server.enabled ? config.http_server.listen : null, workers: system.workerCount },
-    'sluice started',
-  );
   return server;
 }
 
@@ -89,36 +139,45 @@ async function reload(server: RunningServer, opts: StartOptions): Promise<boolea
     server.log.error('reload refused: the configuration does not validate; the old one stays');
     return false;
   }
-  server.config = res.config;
-  server.log.level = res.config.log.level;
-  await server.system.broadcast('reload', res.config);
-  if (server.ingesters) server.system.tell(server.ingesters, { type: 'ingest/reconcile', config: res.config });
+  const next = await keepRefusedListeners(server.config, res.config, server.log);
+  server.config = next;
+  server.log.level = next.log.level;
+  await server.system.broadcast('reload', next);
+  if (server.ingesters) server.system.tell(server.ingesters, { type: 'ingest/reconcile', config: next });
   server.log.info('configuration reloaded');
   return true;
 }
 
 async function stop(server: RunningServer): Promise<void> {
-  const { system, log, config } = server;
+  const { system, log } = server;
   log.info('stopping: no new connections; closing streams');
+  server.stopWatch?.();
   await server.api?.close();
   await Promise.allSettled(Array.from({ length: system.workerCount }, (_, i) => system.control(i + 1, 'stop-accepting')));
   await system.shutdown(STOP_DEADLINE_MS - 1000);
-  rmSync(config.pid, { force: true });
+  server.pidLock.release();
   log.info('stopped');
 }
 
-function writePid(path: string, log: Logger): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, `${process.pid}\n`);
-  } catch (err) {
-    log.warn({ pid: path, err: (err as Error).message }, 'cannot write the pid file');
-  }
-}
-
-function installSignals(server: RunningServer, opts: StartOptions): void {
+/**
+ * Installs the signal handlers at the very start and returns the function that hands
+ * them the started server. A signal that arrives while the server starts (its ports
+ * already accept, so a script may well send one) waits for it: SIGHUP's default would
+ * kill the process, and a reload or stop of a half-built server would miss parts. If
+ * the start fails, the process exits 1 anyway.
+ */
+function installSignals(log: Logger, opts: StartOptions): (server: RunningServer) => void {
+  let server: RunningServer | null = null;
   let stopping = false;
+  let pendingStop: string | null = null;
+  let pendingReload = false;
   const onStop = (signal: string) => {
+    if (!server) {
+      if (pendingStop) process.exit(1);
+      pendingStop = signal;
+      log.info({ signal }, 'stop requested while starting: stopping once started');
+      return;
+    }
     if (stopping) {
       server.log.warn({ signal }, 'second signal: exiting at once');
       process.exit(1);
@@ -130,15 +189,25 @@ function installSignals(server: RunningServer, opts: StartOptions): void {
     server.stop().then(
       () => process.exit(0),
       (err: Error) => {
-        server.log.error({ err: err.message }, 'stop failed');
+        log.error({ err: err.message }, 'stop failed');
         process.exit(1);
       },
     );
   };
+  const onReload = () => {
+    if (!server) {
+      pendingReload = true;
+      return;
+    }
+    server.log.info({ config: opts.configPath }, 'SIGHUP: reloading the configuration');
+    server.reload().catch((err: Error) => log.error({ err: err.message }, 'reload failed'));
+  };
   process.on('SIGTERM', () => onStop('SIGTERM'));
   process.on('SIGINT', () => onStop('SIGINT'));
-  process.on('SIGHUP', () => {
-    server.log.info({ config: opts.configPath }, 'SIGHUP: reloading the configuration');
-    server.reload().catch((err: Error) => server.log.error({ err: err.message }, 'reload failed'));
-  });
+  process.on('SIGHUP', onReload);
+  return (started) => {
+    server = started;
+    if (pendingStop) onStop(pendingStop);
+    else if (pendingReload) onReload();
+  };
 }

@@ -8,12 +8,16 @@
 //   report:       Finished {start_time, end_time, play_kbps, publish_kbps, play_bytes,
 //                 publish_bytes, play_time, publish_time} -> (client) finalClientPacket
 // Each message is an AMF0 command (name, transaction 0, null, object). Both directions
-// are held to `limit_kbps`; one test per `interval` seconds per client IP (on this
-// worker). The RtmpSession hands its connection over through BandcheckPeer and routes
-// every later command here.
+// are held to `limit_kbps`. As in SRS, one test per `interval` seconds for the whole
+// server, whatever the client and the worker (bandcheck-clock.ts): the test is there to
+// measure, and two at once would measure each other. The key may come as `?key=K`,
+// `?key=K&vhost=V` or SRS's `?key=K,vhost=V`. The RtmpSession hands its connection over
+// through BandcheckPeer and routes every later command here.
 
 import type { BandcheckConfig } from '../config/types.ts';
 import { encodeCommand } from '../net/rtmp/commands.ts';
+import { paramValue } from '../net/rtmp/stream-url.ts';
+import { claimBandcheck } from './bandcheck-clock.ts';
 
 export const BW = {
   StartPlay: 'onSrsBandCheckStartPlayBytes',
@@ -32,7 +36,6 @@ export const BW = {
 
 /** What the session lends the test: its connection, narrowly. */
 export interface BandcheckPeer {
-  readonly ip: string;
   /** A Flash client (swfUrl given) sends neither StoppedPublishBytes nor the final packet. */
   readonly isFlash: boolean;
   /** Sends the normal answer to `connect` (window, bandwidth, chunk size, _result). */
@@ -47,8 +50,10 @@ export interface BandcheckPeer {
   /** Stop and restart reading the socket: holds a client's publish to the limit. */
   pauseInput(): void;
   resumeInput(): void;
-  /** Ends the connection; a reason is logged (null: a normal end). */
-  end(reason: string | null): void;
+  /** Ends the connection; a reason is logged at `level` (default info; null: a normal end). */
+  end(reason: string | null, level?: 'info' | 'warn'): void;
+  /** Logs a line about this connection at info (the measured result). */
+  info(fields: Record<string, unknown>, msg: string): void;
 }
 
 export interface BandcheckSample {
@@ -84,22 +89,16 @@ const PLAY_TEXT = "SRS band check data from server's playing......";
 // SRS grows the play packets by two items each time; the cap keeps each under 64 KB.
 const MAX_ITEMS = 1001;
 
-/** Last test start per client IP, on this thread. */
-const lastCheck = new Map<string, number>();
-
 type State =
   | 'wait-starting-play' | 'playing' | 'wait-stopped-play'
   | 'wait-starting-publish' | 'publishing' | 'wait-stopped-publish' | 'wait-final' | 'done';
 
-/** True when `tcUrl` carries `key=<key>` as one of its query parameters. */
+/** True when `tcUrl`'s query carries `key=<key>` (parameters split on `&`, `?` or `,`). */
 export function bandcheckKeyMatches(tcUrl: string, key: string): boolean {
   const q = tcUrl.indexOf('?');
   if (q < 0) return false;
-  for (const part of tcUrl.slice(q + 1).split(/[&?]/)) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq) === 'key' && decodeURIComponentSafe(part.slice(eq + 1)) === key) return true;
-  }
-  return false;
+  const value = paramValue(tcUrl.slice(q), 'key');
+  return value !== null && decodeURIComponentSafe(value) === key;
 }
 
 function decodeURIComponentSafe(s: string): string {
@@ -150,18 +149,17 @@ export class BandcheckRun {
     this.now = opts.now ?? Date.now;
     if (!bandcheckKeyMatches(tcUrl, config.key)) {
       peer.rejectConnect('bandcheck key mismatch');
-      peer.end('bandcheck refused: the key does not match');
+      // warn: a client that knows of the test but not its key (or a typo in it).
+      peer.end('bandcheck refused: the key does not match', 'warn');
       return;
     }
     const now = this.now();
-    const last = lastCheck.get(peer.ip);
-    if (last !== undefined && now - last < config.interval * 1000) {
+    const since = claimBandcheck(now, config.interval * 1000);
+    if (since !== null) {
       peer.rejectConnect('bandcheck rejected');
-      peer.end(`bandcheck refused: ${peer.ip} tested ${Math.round((now - last) / 1000)} s ago (interval ${config.interval} s)`);
+      peer.end(`bandcheck refused: the last test began ${(since / 1000).toFixed(1)} s ago (interval ${config.interval} s)`);
       return;
     }
-    lastCheck.set(peer.ip, now);
-    pruneOld(now, config.interval * 1000);
     peer.acceptConnect();
     this.startTime = now;
     this.send(BW.StartPlay, { limit_kbps: this.limitKbps, duration_ms: this.durationMs, interval_ms: 0 });
@@ -285,6 +283,7 @@ export class BandcheckRun {
       play_time: this.play.time, publish_time: this.publish.time,
     };
     this.report = report;
+    this.peer.info({ ...report, limit_kbps: this.limitKbps }, `bandcheck done: play ${report.play_kbps} kbps, publish ${report.publish_kbps} kbps`);
     this.send(BW.Finished, { ...report });
     if (this.peer.isFlash) {
       // Flash closes on the report; give it a moment to read it.
@@ -329,9 +328,4 @@ export class BandcheckRun {
 
 function sample(bytes: number, time: number): BandcheckSample {
   return { bytes, time, kbps: time > 0 ? Math.floor((bytes * 8) / time) : 0 };
-}
-
-function pruneOld(now: number, intervalMs: number): void {
-  if (lastCheck.size < 1024) return;
-  for (const [ip, t] of lastCheck) if (now - t >= intervalMs) lastCheck.delete(ip);
 }

@@ -20,15 +20,18 @@ import { matchMount } from './mount.ts';
 import { streamKey } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
+import { listenOutcome, failuresOf, type ListenFailure } from './listen-outcome.ts';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
 }
 
-export type HttpAcceptorMsg = { type: 'acceptor/close' };
+/** `acceptor/ready` answers the addresses that could not be listened on (none: all up). */
+export type HttpAcceptorMsg = { type: 'acceptor/close' } | { type: 'acceptor/ready' };
 
 export class HttpAcceptor implements Actor {
   private readonly servers: http.Server[] = [];
+  private readonly outcomes: Promise<ListenFailure | null>[] = [];
   private readonly ctx: ActorContext;
 
   constructor(args: HttpAcceptorArgs, ctx: ActorContext) {
@@ -53,6 +56,7 @@ export class HttpAcceptor implements Actor {
         socket.once('close', connectionClosed);
       });
       server.on('error', (err) => ctx.log.error({ err: err.message, port: addr.port }, 'http listener failed'));
+      this.outcomes.push(listenOutcome(server, addr));
       server.listen({ port: addr.port, host: addr.host, reusePort: true, backlog: 4096 });
       this.servers.push(server);
     }
@@ -63,8 +67,10 @@ export class HttpAcceptor implements Actor {
       case 'acceptor/close':
         for (const s of this.servers) s.close();
         return undefined;
+      case 'acceptor/ready':
+        return failuresOf(this.outcomes);
       default: {
-        const never: never = msg.type;
+        const never: never = msg;
         return never;
       }
     }

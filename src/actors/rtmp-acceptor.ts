@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import { tryOpenConnection } from './connection-limit.ts';
 import type { ListenAddress } from '../config/types.ts';
+import { formatHostPort } from '../config/formats.ts';
+import { listenOutcome, failuresOf, type ListenFailure } from './listen-outcome.ts';
 
 export interface AcceptorArgs {
   listen: ListenAddress[];
@@ -15,10 +17,12 @@ export interface AcceptorArgs {
   tls?: { cert: string; key: string };
 }
 
-export type AcceptorMsg = { type: 'acceptor/close' } | { type: 'acceptor/listening' };
+/** `acceptor/ready` answers the addresses that could not be listened on (none: all up). */
+export type AcceptorMsg = { type: 'acceptor/close' } | { type: 'acceptor/listening' } | { type: 'acceptor/ready' };
 
 export class RtmpAcceptor implements Actor {
   private readonly servers: net.Server[] = [];
+  private readonly outcomes: Promise<ListenFailure | null>[] = [];
 
   constructor(args: AcceptorArgs, ctx: ActorContext) {
     const onSocket = (socket: net.Socket) => {
@@ -34,7 +38,9 @@ export class RtmpAcceptor implements Actor {
       try {
         secure = { cert: readFileSync(args.tls.cert), key: readFileSync(args.tls.key) };
       } catch (err) {
+        const reason = `cannot read the certificate or key: ${(err as Error).message}`;
         ctx.log.error({ err: (err as Error).message }, 'rtmps disabled: cannot read the certificate or key');
+        for (const addr of args.listen) this.outcomes.push(Promise.resolve({ listen: formatHostPort(addr), reason }));
         return;
       }
     }
@@ -50,6 +56,7 @@ export class RtmpAcceptor implements Actor {
       server.on('error', (err) => {
         ctx.log.error({ err: err.message, port: addr.port }, 'rtmp listener failed');
       });
+      this.outcomes.push(listenOutcome(server, addr));
       server.listen({ port: addr.port, host: addr.host ?? undefined, reusePort: true, backlog: 4096 });
       this.servers.push(server);
     }
@@ -62,6 +69,8 @@ export class RtmpAcceptor implements Actor {
         return undefined;
       case 'acceptor/listening':
         return this.servers.every((s) => s.listening);
+      case 'acceptor/ready':
+        return failuresOf(this.outcomes);
       default: {
         const never: never = msg;
         return never;

@@ -333,7 +333,6 @@ export class RtmpSession implements Actor, PlayerSession {
   private bandcheckPeer(transactionId: number): BandcheckPeer {
     const socket = this.socket;
     return {
-      ip: this.ip,
       isFlash: this.swfUrl !== '',
       acceptConnect: () => this.acceptConnect(transactionId),
       rejectConnect: (description) => this.sendCommand(CSID_CONNECTION, 0, cmd.errorResult(transactionId, { ...cmd.Status.ConnectRejected, description })),
@@ -342,7 +341,8 @@ export class RtmpSession implements Actor, PlayerSession {
       bytesReceived: () => this.reader.bytesReceived,
       pauseInput: () => socket.pause(),
       resumeInput: () => socket.resume(),
-      end: (reason) => this.close(reason ?? 'bandcheck done', 'info'),
+      end: (reason, level) => this.close(reason ?? 'bandcheck done', level ?? 'info'),
+      info: (fields, msg) => this.ctx.log.info({ client: this.id, ip: this.ip, ...fields }, msg),
     };
   }
 

@@ -1,6 +1,7 @@
 // WorkerRoot: the first actor of every worker, spawned by the main thread with a
 // permanent restart policy (so a restarted worker comes back serving). It installs the
-// configuration, then starts the worker's MediaHub and listeners as its children.
+// configuration, then starts the worker's MediaHub and listeners as its children, and
+// tells the main thread whether every listener came up (the start depends on it).
 
 import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef, type BlockPoolHandle } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
@@ -10,6 +11,10 @@ import { listClients, kickClient } from './client-registry.ts';
 import { setStatsContext } from './stats-controls.ts';
 import { setHookIdentity } from './hooks.ts';
 import type { HookIdentity } from './hook-bodies.ts';
+import type { AcceptorArgs } from './rtmp-acceptor.ts';
+import type { HttpAcceptorArgs } from './http-acceptor.ts';
+import type { ListenFailure } from './listen-outcome.ts';
+import { useBandcheckClock } from './bandcheck-clock.ts';
 
 export interface WorkerRootArgs {
   config: SluiceConfig;
@@ -18,62 +23,102 @@ export interface WorkerRootArgs {
   pool: BlockPoolHandle;
   /** server_id and service_id for hook bodies, decided by the main thread. */
   identity?: HookIdentity;
+  /** The time of the server's last bandwidth test, shared by all workers (bandcheck-clock.ts). */
+  bandcheck?: SharedArrayBuffer;
 }
 
 export type WorkerRootMsg =
   | { type: 'root/stop-accepting' }
   | { type: 'root/reload'; config: SluiceConfig }
+  /** Answers the listen failures of this worker's listeners (ListenFailure[], empty: all up). */
+  | { type: 'root/listening' }
   | { type: 'sys/child-stopped'; child: ActorRef; reason: string };
 
+type ListenerGroup = 'rtmp' | 'rtmps' | 'http';
+
+/** What one listener actor is spawned with; two equal specs listen the same way. */
+interface ListenerSpec {
+  kind: 'rtmp/acceptor' | 'http/acceptor';
+  args: AcceptorArgs | HttpAcceptorArgs;
+  key: string;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+
+function listenerSpecs(config: SluiceConfig): Map<ListenerGroup, ListenerSpec> {
+  const specs = new Map<ListenerGroup, ListenerSpec>();
+  const add = (group: ListenerGroup, kind: ListenerSpec['kind'], args: ListenerSpec['args']) => {
+    specs.set(group, { kind, args, key: JSON.stringify(args) });
+  };
+  add('rtmp', 'rtmp/acceptor', { listen: config.listen });
+  if (config.rtmps.enabled) {
+    const { cert, key, listen } = config.rtmps;
+    add('rtmps', 'rtmp/acceptor', { listen, tls: { cert, key } });
+  }
+  if (config.http_server.enabled) add('http', 'http/acceptor', { listen: config.http_server.listen });
+  return specs;
+}
+
 export class WorkerRoot implements Actor {
-  private listeners: ActorRef[] = [];
-  private config: SluiceConfig;
+  private readonly listeners = new Map<ListenerGroup, { spec: ListenerSpec; ref: ActorRef }>();
 
   constructor(args: WorkerRootArgs, ctx: ActorContext) {
     root = {
       stopAccepting: () => ctx.tell(ctx.self, { type: 'root/stop-accepting' }),
       reload: (config) => ctx.tell(ctx.self, { type: 'root/reload', config }),
+      listening: () => ctx.ask<ListenFailure[]>(ctx.self, { type: 'root/listening' }, READY_TIMEOUT_MS + 1000),
     };
-    this.config = args.config;
     setLocalConfig(args.config);
     setLocalPool(args.pool);
     setStatsContext(ctx);
     if (args.identity) setHookIdentity(args.identity);
     testCrashIn?.(ctx.self.worker);
     useConnectionCounter(args.connections, args.config.max_connections);
+    if (args.bandcheck) useBandcheckClock(args.bandcheck);
     ctx.spawn('media/hub', {}, { restart: 'permanent' });
-    this.listen(args.config, ctx);
+    for (const [group, spec] of listenerSpecs(args.config)) this.listeners.set(group, { spec, ref: ctx.spawn(spec.kind, spec.args) });
   }
 
-  private listen(config: SluiceConfig, ctx: ActorContext): void {
-    this.listeners.push(ctx.spawn('rtmp/acceptor', { listen: config.listen }));
-    if (config.rtmps.enabled) {
-      const { cert, key, listen } = config.rtmps;
-      this.listeners.push(ctx.spawn('rtmp/acceptor', { listen, tls: { cert, key } }));
-    }
-    if (config.http_server.enabled) {
-      this.listeners.push(ctx.spawn('http/acceptor', { listen: config.http_server.listen }));
-    }
+  private async listening(ctx: ActorContext): Promise<ListenFailure[]> {
+    const all = await Promise.all([...this.listeners.values()].map((l) => readyOf(ctx, l.ref)));
+    return all.flat();
   }
 
-  /** New sessions see the new config at once; listeners rebind only when they changed. */
-  private reload(next: SluiceConfig, ctx: ActorContext): void {
-    const prev = this.config;
-    this.config = next;
+  /**
+   * New sessions see the new config at once; a listener rebinds only when its addresses
+   * changed, and the new one must come up before the old one closes: one that cannot
+   * (port taken, certificate unreadable) leaves the old listener serving, with a log line.
+   */
+  private async reload(next: SluiceConfig, ctx: ActorContext): Promise<void> {
     setLocalConfig(next);
     setConnectionLimit(next.max_connections);
     // New actors (sessions) take their child logger from this one: the new level applies to them.
     ctx.system.logger.level = next.log.level;
-    const listenersChanged =
-      JSON.stringify(prev.listen) !== JSON.stringify(next.listen) ||
-      JSON.stringify(prev.rtmps) !== JSON.stringify(next.rtmps) ||
-      JSON.stringify(prev.http_server) !== JSON.stringify(next.http_server);
-    if (listenersChanged) {
-      // Close the old listening sockets but keep the acceptors: their sessions are their
-      // children, and a rebind must not drop the connections already up.
-      for (const l of this.listeners) ctx.tell(l, { type: 'acceptor/close' });
-      this.listeners = [];
-      this.listen(next, ctx);
+    const specs = listenerSpecs(next);
+    for (const group of new Set<ListenerGroup>([...this.listeners.keys(), ...specs.keys()])) {
+      const spec = specs.get(group);
+      const current = this.listeners.get(group);
+      if (spec?.key === current?.spec.key) continue;
+      if (!spec) {
+        // Close the old listening sockets but keep the acceptor: its sessions are its
+        // children, and a rebind must not drop the connections already up.
+        ctx.tell(current!.ref, { type: 'acceptor/close' });
+        this.listeners.delete(group);
+        continue;
+      }
+      const ref = ctx.spawn(spec.kind, spec.args);
+      const failures = await readyOf(ctx, ref);
+      if (failures.length === 0) {
+        if (current) ctx.tell(current.ref, { type: 'acceptor/close' });
+        this.listeners.set(group, { spec, ref });
+        continue;
+      }
+      ctx.tell(ref, { type: 'acceptor/close' });
+      ctx.stop(ref);
+      ctx.log.error(
+        { listener: group, failures },
+        current ? 'reload: the new listen addresses cannot be opened; the old listener stays' : 'reload: the new listener cannot be opened',
+      );
     }
     for (const source of localSources()) ctx.tell(source, { type: 'source/reload', config: next });
   }
@@ -81,11 +126,12 @@ export class WorkerRoot implements Actor {
   receive(msg: WorkerRootMsg, ctx: ActorContext): unknown {
     switch (msg.type) {
       case 'root/stop-accepting':
-        for (const l of this.listeners) ctx.tell(l, { type: 'acceptor/close' });
+        for (const l of this.listeners.values()) ctx.tell(l.ref, { type: 'acceptor/close' });
         return true;
       case 'root/reload':
-        this.reload(msg.config, ctx);
-        return true;
+        return this.reload(msg.config, ctx).then(() => true);
+      case 'root/listening':
+        return this.listening(ctx);
       case 'sys/child-stopped':
         return undefined;
       default: {
@@ -94,6 +140,12 @@ export class WorkerRoot implements Actor {
       }
     }
   }
+}
+
+function readyOf(ctx: ActorContext, ref: ActorRef): Promise<ListenFailure[]> {
+  return ctx.ask<ListenFailure[]>(ref, { type: 'acceptor/ready' }, READY_TIMEOUT_MS).catch((err: Error) => [
+    { listen: '?', reason: `the listener did not answer: ${err.message}` },
+  ]);
 }
 
 registerActor('server/worker-root', (args: WorkerRootArgs, ctx: ActorContext) => new WorkerRoot(args, ctx));
@@ -105,9 +157,10 @@ registerControl('connections', () => openConnections());
 
 // Set by the WorkerRoot of this thread so that control calls reach it.
 let testCrashIn: ((worker: number) => void) | null = null;
-let root: { stopAccepting(): void; reload(config: SluiceConfig): void } | null = null;
+let root: { stopAccepting(): void; reload(config: SluiceConfig): void; listening(): Promise<ListenFailure[]> } | null = null;
 registerControl('stop-accepting', () => root?.stopAccepting());
 registerControl('reload', (config: SluiceConfig) => root?.reload(config));
+registerControl('listening', () => root?.listening() ?? []);
 
 // Test hooks (SLUICE_TEST_HOOKS=1 only): let tests kill a worker thread. The env crash
 // fires once per process, in worker 1, so the restarted worker stays up.

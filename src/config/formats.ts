@@ -84,3 +84,8 @@ export const formats = {
 } as const;
 
 export type FormatName = keyof typeof formats;
+
+/** "host:port", with an IPv6 host in brackets: how logs and refusals name a listen address. */
+export function formatHostPort(addr: { host: string; port: number }): string {
+  return addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
+}

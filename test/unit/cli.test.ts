@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../../src/cli.ts';
+import { SluiceError } from '../../src/errors.ts';
 import type { StartOptions } from '../../src/cli.ts';
 import type { SluiceConfig } from '../../src/config/types.ts';
 
@@ -141,6 +142,14 @@ test('runCli: a failing start exits 1; a bad config never starts', async () => {
   });
   assert.equal(failing, 1);
   assert.deepEqual(err, ['sluice: cannot start: port in use\n']);
+  // A refusal of ours is one line: where and why, without the error code's general text.
+  const refused: string[] = [];
+  const code = await runCli(['-c', file('r.yaml', '')], {
+    start: async () => { throw new SluiceError('START_PORT_IN_USE', 'listen 127.0.0.1:1935: already in use by another server'); },
+    stderr: (s) => refused.push(s),
+  });
+  assert.equal(code, 1);
+  assert.deepEqual(refused, ['sluice: cannot start: listen 127.0.0.1:1935: already in use by another server\n']);
   let started = false;
   const bad = await runCli(['-c', file('b.yaml', 'chunk_size: 1')], {
     start: async () => { started = true; },

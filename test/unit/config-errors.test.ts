@@ -73,6 +73,9 @@ const cases: [string, string, string[]][] = [
     ['config error: vhosts.v.ingest.0.input.type: must be one of file, stream']],
   ['duplicate ingest ids', 'vhosts: { v: { ingest: [{ id: a, input: { url: x } }, { id: a, input: { url: y } }] } }',
     ['config error: vhosts.v.ingest.1.id: duplicate ingest id "a"']],
+  ['two listeners on one port', 'listen: 8080', ['config error: http_server.listen: port 8080 is already in listen']],
+  ['a port listed twice', 'listen: [1935, "127.0.0.1:1935"]', ['config error: listen.1: port 1935 is already in listen.0']],
+  ['the API on the RTMP port', 'listen: "127.0.0.1:1935"\nhttp_api: { listen: "0.0.0.0:1935" }', ['config error: http_api.listen: port 1935 is already in listen']],
 ];
 
 for (const [name, yaml, expected] of cases) {
@@ -80,6 +83,13 @@ for (const [name, yaml, expected] of cases) {
     assert.deepEqual(errorsOf(yaml), expected);
   });
 }
+
+test('one port on two different addresses, or for a listener that is off, is accepted', () => {
+  for (const yaml of ['listen: ["127.0.0.1:1935", "127.0.0.2:1935"]', 'listen: 8080\nhttp_server: { enabled: false }', 'rtmps: { listen: 1935 }']) {
+    const result = parseConfig(yaml, 'ok.yaml');
+    assert.ok('config' in result, `${yaml}: ${'errors' in result ? result.errors.join('; ') : ''}`);
+  }
+});
 
 test('edges of the ranges are accepted', () => {
   for (const yaml of ['chunk_size: 128', 'chunk_size: 65536', 'workers: 1', 'workers: 256', 'listen: 65535',

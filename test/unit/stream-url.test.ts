@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_APP, parseTcUrl, resolveStream, streamKey, streamUrl } from '../../src/net/rtmp/stream-url.ts';
+import { DEFAULT_APP, paramValue, parseTcUrl, resolveStream, streamKey, streamUrl } from '../../src/net/rtmp/stream-url.ts';
 
 function where(tcUrl: string, name: string) {
   const tc = parseTcUrl(tcUrl);
@@ -43,6 +43,14 @@ for (const [tcUrl, name, vhost, app, stream, param] of table) {
     assert.deepEqual(where(tcUrl, name), { vhost, app, stream, param });
   });
 }
+
+test('a comma separates parameters as & does (SRS: ?key=K,vhost=V)', () => {
+  assert.equal(where('rtmp://127.0.0.1/app?key=abc,vhost=bandcheck.srs.com', '').vhost, 'bandcheck.srs.com');
+  assert.equal(where('rtmp://127.0.0.1/live', 'x?token=t,vhost=name.example').vhost, 'name.example');
+  assert.equal(paramValue('?key=abc,vhost=v', 'key'), 'abc');
+  assert.equal(paramValue('?a=1&b=2,c=3', 'c'), '3');
+  assert.equal(paramValue('?a=1', 'b'), null);
+});
 
 test('the stream name wins over the app query when both name a vhost', () => {
   assert.equal(where('rtmp://127.0.0.1/live?vhost=app.example', 'x?vhost=name.example').vhost, 'name.example');

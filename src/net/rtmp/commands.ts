@@ -159,6 +159,7 @@ export const Status = {
 
 export const FMS_VERSION = '3,5,3,888';
 export const FMS_VER = `FMS/${FMS_VERSION}`;
+const SERVER_AUTHORS = 'the Sluice authors';
 /** The client id SRS puts in every onStatus. */
 export const RTMP_CLIENT_ID = 'ASAICiss';
 
@@ -172,16 +173,31 @@ export interface ServerInfo {
   ip?: string;
 }
 
-/** The `_result` to connect (INTEROP B.1), with sluice_* fields where SRS has srs_*. */
+/**
+ * The `_result` to connect (INTEROP B.1). Its data carries SRS's `srs_*` keys, in SRS's
+ * order, because SRS tools (srs_bandwidth_check, srs-librtmp clients, an SRS edge) print
+ * or log them, then the same under `sluice_*`. `srs_primary` is SRS 2's and is still
+ * printed by its tools. As SRS 7 does, `srs_id` is the connection's id string (SRS 2
+ * tools read a number there and print 0, as they do against SRS 7).
+ */
 export function connectResult(tid: number, opts: { objectEncoding?: number; serverInfo: ServerInfo }): Uint8Array {
   const s = opts.serverInfo;
   const data: AmfObject = {
     version: FMS_VERSION,
-    sluice_sig: 'Sluice',
-    sluice_server: `Sluice/${s.version}`,
-    sluice_license: 'MIT',
-    sluice_version: s.version,
+    srs_sig: 'Sluice',
+    srs_server: `Sluice/${s.version}`,
+    srs_license: 'MIT',
+    srs_version: s.version,
+    srs_primary: SERVER_AUTHORS,
+    srs_authors: SERVER_AUTHORS,
   };
+  if (s.ip !== undefined) data['srs_server_ip'] = s.ip;
+  data['srs_pid'] = s.pid;
+  data['srs_id'] = s.id;
+  data['sluice_sig'] = 'Sluice';
+  data['sluice_server'] = `Sluice/${s.version}`;
+  data['sluice_license'] = 'MIT';
+  data['sluice_version'] = s.version;
   if (s.ip !== undefined) data['sluice_server_ip'] = s.ip;
   data['sluice_pid'] = s.pid;
   data['sluice_id'] = s.id;

@@ -51,8 +51,13 @@ export function parseTcUrl(tcUrl: string): TcUrl | null {
   return { schema: schema.toLowerCase(), host, port, app: path, param };
 }
 
-function paramValue(param: string, key: string): string | null {
-  for (const part of param.replace(/^\?/, '').split(/[?&]/)) {
+// SRS also separates parameters with commas (`?key=K,vhost=V`, the form of its
+// bandwidth-test docs), so a comma ends a value here as `&` does.
+const PARAM_SEPARATOR = /[?&,]/;
+
+/** The value of `key` in a query (`?a=1&b=2`, `?a=1,b=2`), undecoded, or null. */
+export function paramValue(param: string, key: string): string | null {
+  for (const part of param.replace(/^\?/, '').split(PARAM_SEPARATOR)) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq) === key) return part.slice(eq + 1);
   }
