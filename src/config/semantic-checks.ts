@@ -1,5 +1,6 @@
 // Rules JSON Schema cannot state: names that must be unique within their list,
-// because the server keys processes and output URLs on them.
+// because the server keys processes and output URLs on them; keys that one switch
+// makes necessary (a token secret once auth is on).
 import type { ValidatedConfig } from './types.ts';
 
 function duplicates(names: readonly string[], path: string, what: string, key: string): string[] {
@@ -16,6 +17,9 @@ export function semanticErrorLines(config: ValidatedConfig): string[] {
   const lines: string[] = [];
   for (const [name, vhost] of Object.entries(config.vhosts)) {
     const base = `vhosts.${name}`;
+    if (vhost.auth.enabled && vhost.auth.secret === '') {
+      lines.push(`config error: ${base}.auth.secret: must not be empty when auth.enabled is true`);
+    }
     lines.push(...duplicates(vhost.transcode.engines.map((e) => e.name), `${base}.transcode.engines`, 'engine name', 'name'));
     lines.push(...duplicates(vhost.ingest.map((i) => i.id), `${base}.ingest`, 'ingest id', 'id'));
     vhost.ingest.forEach((ingest, i) => {

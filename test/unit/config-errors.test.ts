@@ -73,6 +73,12 @@ const cases: [string, string, string[]][] = [
     ['config error: vhosts.v.ingest.0.input.type: must be one of file, stream']],
   ['duplicate ingest ids', 'vhosts: { v: { ingest: [{ id: a, input: { url: x } }, { id: a, input: { url: y } }] } }',
     ['config error: vhosts.v.ingest.1.id: duplicate ingest id "a"']],
+  ['auth on without a secret', 'vhosts: { v: { auth: { enabled: true } } }',
+    ['config error: vhosts.v.auth.secret: must not be empty when auth.enabled is true']],
+  ['auth on with an empty secret', 'vhosts: { v: { auth: { enabled: true, secret: "", play: true } } }',
+    ['config error: vhosts.v.auth.secret: must not be empty when auth.enabled is true']],
+  ['auth play not a boolean', 'vhosts: { v: { auth: { play: sometimes } } }', ['config error: vhosts.v.auth.play: must be true or false']],
+  ['auth unknown key', 'vhosts: { v: { auth: { key: x } } }', ['config error: vhosts.v.auth.key: unknown key']],
 ];
 
 for (const [name, yaml, expected] of cases) {
