@@ -54,8 +54,9 @@ function joseRefusal(err: unknown): string {
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return 'algorithm not allowed (HS256 only)';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (e.claim === 'nbf') return 'not yet valid (nbf)';
-      if (e.claim === 'exp') return 'no usable expiry (exp)';
+      // jose's reason: 'check_failed' (the time check), 'missing', or 'invalid' (not a number).
+      if (e.claim === 'nbf' && e.reason === 'check_failed') return 'not yet valid (nbf)';
+      if (e.claim === 'exp' && e.reason === 'missing') return 'no expiry (exp)';
       return `invalid ${String(e.claim)} claim`;
     default:
       // ERR_JWS_INVALID, ERR_JWT_INVALID, ERR_JOSE_NOT_SUPPORTED (crit, b64), or a bug
