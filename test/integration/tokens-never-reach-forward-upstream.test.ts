@@ -30,7 +30,7 @@ test('a forwarded publish carries the publisher\'s parameters but not its token'
   const t = await token({ act: 'publish', stream: 'live/fwd' });
   const pub = publish(`${origin.rtmpUrl('live')}/fwd?token=${t}&note=kept`, 'av-1mbps.flv', { loop: true });
   try {
-    const hit = await until(() => hooks!.hits.find((h) => h.body.action === 'on_publish' && h.body.stream === 'fwd'), 30000, 'the forwarded publish');
+    const hit = (await until(() => hooks!.hits.find((h) => h.body.action === 'on_publish' && h.body.stream === 'fwd'), 30000, 'the forwarded publish'))!;
     assert.match(String(hit.body.param), /note=kept/);
     assert.ok(!hit.raw.includes('token'), hit.raw);
     assert.ok(!hit.raw.includes(t));

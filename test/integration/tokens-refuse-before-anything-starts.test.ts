@@ -204,7 +204,7 @@ describe('a publish with a good token, and its players', () => {
       const clients = (await api('/api/v1/clients/')).clients as { name: string; tcUrl: string }[];
       const mine = clients.find((c) => c.name === 'tc');
       assert.equal(mine?.tcUrl, `${server.rtmpUrl('live')}?who=me`);
-      const hit = await until(() => hooks.hits.find((h) => h.body.action === 'on_publish' && h.body.stream === 'tc'), 5000, 'on_publish of live/tc');
+      const hit = (await until(() => hooks.hits.find((h) => h.body.action === 'on_publish' && h.body.stream === 'tc'), 5000, 'on_publish of live/tc'))!;
       assert.equal(hit.body.tcUrl, `${server.rtmpUrl('live')}?who=me`);
       assert.equal(hit.body.param, '?who=me');
       const connect = hooks.hits.find((h) => h.body.action === 'on_connect' && h.body.stream === 'tc');
