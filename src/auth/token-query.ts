@@ -41,6 +41,11 @@ export function withoutToken(param: string): string {
   return `${param.startsWith('?') ? '?' : ''}${kept.join('&')}`;
 }
 
+/** Any text (a command line, a URL) with the value of every `token=` replaced, for logs. */
+export function redactTokens(text: string): string {
+  return text.replace(/([?&]token=)[^&\s]*/g, '$1<redacted>');
+}
+
 /** A URL (an RTMP tcUrl, a request target) with `token=` taken out of its query. */
 export function urlWithoutToken(url: string): string {
   const q = url.indexOf('?');
