@@ -2,8 +2,9 @@
 // them: one ffmpeg per engine, `copy` per track, `vn`/`an` to drop a track, sizes of 0
 // kept from the source. Pure: config in, argument lists out.
 
-import type { ListenAddress, SluiceConfig, TranscodeEngine, IngestConfig } from '../config/types.ts';
+import type { AuthConfig, ListenAddress, SluiceConfig, TranscodeEngine, IngestConfig } from '../config/types.ts';
 import { expandTemplate } from '../config/template.ts';
+import { withInternalToken } from '../auth/internal-token.ts';
 
 /** Flags every supervised ffmpeg gets: quiet banner, warnings and errors only, no stdin. */
 const COMMON = ['-hide_banner', '-nostdin', '-loglevel', 'warning'];
@@ -60,8 +61,17 @@ export interface IngestJob {
   args: string[];
 }
 
-/** The ffmpeg jobs of one ingest of one vhost: one per engine, or one copy job. */
-export function ingestJobs(vhost: string, ingest: IngestConfig, port: number, defaultOutput: string): IngestJob[] {
+/**
+ * The ffmpeg jobs of one ingest of one vhost: one per engine, or one copy job. With the
+ * vhost's `auth` (and this server's RTMP host), outputs to this server carry a token.
+ */
+export function ingestJobs(
+  vhost: string,
+  ingest: IngestConfig,
+  port: number,
+  defaultOutput: string,
+  auth?: { config: AuthConfig; host: string },
+): IngestJob[] {
   if (!ingest.enabled) return [];
   const input = ingest.input.type === 'file'
     ? ['-re', '-stream_loop', '-1', '-i', ingest.input.url]
@@ -77,7 +87,7 @@ export function ingestJobs(vhost: string, ingest: IngestConfig, port: number, de
       key: `${vhost}/${ingest.id}/${engineName}`,
       name: `ingest ${vhost}/${ingest.id}${engineName ? ` engine ${engineName}` : ''}`,
       command: ingest.ffmpeg,
-      args: [...COMMON, ...input, ...codec, '-f', 'flv', output],
+      args: [...COMMON, ...input, ...codec, '-f', 'flv', withInternalToken(output, auth?.config, 'publish', auth?.host ?? '127.0.0.1', port)],
     };
   });
 }
@@ -88,10 +98,13 @@ export interface StreamNames {
   stream: string;
 }
 
-/** The ffmpeg arguments of one transcode engine: read from this server, publish the output. */
-export function transcodeArgs(names: StreamNames, engine: TranscodeEngine, host: string, port: number): string[] {
-  const input = `rtmp://${host}:${port}/${names.app}/${names.stream}?vhost=${names.vhost}`;
-  const output = expandTemplate(engine.output, { ...names, engine: engine.name, port });
+/**
+ * The ffmpeg arguments of one transcode engine: read from this server, publish the
+ * output. With the vhost's `auth`, the read and an output to this server carry tokens.
+ */
+export function transcodeArgs(names: StreamNames, engine: TranscodeEngine, host: string, port: number, auth?: AuthConfig): string[] {
+  const input = withInternalToken(`rtmp://${host}:${port}/${names.app}/${names.stream}?vhost=${names.vhost}`, auth, 'play', host, port);
+  const output = withInternalToken(expandTemplate(engine.output, { ...names, engine: engine.name, port }), auth, 'publish', host, port);
   return [...COMMON, '-rw_timeout', '10000000', '-i', input, ...engineCodecArgs(engine), '-f', 'flv', output];
 }
 

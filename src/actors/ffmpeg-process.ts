@@ -5,6 +5,7 @@
 // so no zombie is left either. A thread that exits kills every group it still owns.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { redactTokens } from '../auth/token-query.ts';
 
 export interface ProcessLog {
   debug(obj: object, msg: string): void;
@@ -112,7 +113,7 @@ export class SupervisedProcess {
     this.child = child;
     const pid = child.pid;
     if (pid !== undefined) liveGroups.add(pid);
-    log.info({ process: name, childPid: pid, cmd: [command, ...args].join(' ') }, 'process started');
+    log.info({ process: name, childPid: pid, cmd: redactTokens([command, ...args].join(' ')) }, 'process started');
     let partial = '';
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (text: string) => {
@@ -151,7 +152,8 @@ export class SupervisedProcess {
   }
 
   private logLine(raw: string, pid: number | undefined): void {
-    const line = raw.trim().slice(0, MAX_LINE);
+    // ffmpeg quotes its URLs in errors: an internal token must not reach the log.
+    const line = redactTokens(raw.trim().slice(0, MAX_LINE));
     if (!line) return;
     if (TROUBLE.test(line)) this.opts.log.warn({ process: this.name, childPid: pid, line }, 'process stderr');
     else this.opts.log.debug({ process: this.name, childPid: pid, line }, 'process stderr');

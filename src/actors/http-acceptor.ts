@@ -1,6 +1,7 @@
 // HttpAcceptor: the HTTP server of one worker (reusePort, like RTMP). It serves live
 // HTTP-FLV from the worker's fan-out, HLS playlists and segments from `hls.path`, and
-// static files from `http_server.dir`.
+// static files from `http_server.dir`. With `auth.play`, HTTP-FLV and HLS requests need
+// a token (SPEC section 13) and get 401 without a good one.
 
 import http from 'node:http';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
@@ -21,6 +22,10 @@ import { streamKey } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
 import { listenOutcome, failuresOf, type ListenFailure } from './listen-outcome.ts';
+import { authorize, visibleParam } from '../auth/authorize.ts';
+import { tokenOf, urlWithoutToken, TOKEN_PARAM } from '../auth/token-query.ts';
+import { matchHlsFile } from '../net/hls/hls-file-match.ts';
+import { servePlaylistWithQuery } from './hls-token-playlist.ts';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -39,7 +44,7 @@ export class HttpAcceptor implements Actor {
     for (const addr of args.listen) {
       const server = http.createServer(httpServerOptions(), (req, res) => {
         this.handle(req, res).catch((err: Error) => {
-          ctx.log.warn({ url: req.url, err: err.message }, 'http request failed');
+          ctx.log.warn({ url: urlWithoutToken(req.url ?? ''), err: err.message }, 'http request failed');
           if (!res.headersSent) sendText(res, 500, 'Internal Server Error');
           else res.destroy();
         });
@@ -83,22 +88,49 @@ export class HttpAcceptor implements Actor {
     const vhost = resolveVhost(config, host);
     if (vhost && vhost.config.http_remux.enabled && url.pathname.endsWith('.flv') && (req.method === 'GET' || req.method === 'HEAD')) {
       const loc = matchMount(vhost.config.http_remux.mount, url.pathname);
+      if (loc && !(await this.tokenAllows(req, res, vhost, loc, url))) return;
       if (loc && req.method === 'HEAD') {
         await this.headFlv(res, streamKey({ vhost: vhost.name, app: loc.app, stream: loc.stream }));
         return;
       }
       if (loc) {
-        this.serveFlv(req, res, { vhost: vhost.name, app: loc.app, stream: loc.stream }, url.search, vhost.config, vhost);
+        const search = visibleParam(vhost.config.auth, url.search);
+        this.serveFlv(req, res, { vhost: vhost.name, app: loc.app, stream: loc.stream }, search, vhost.config, vhost);
         return;
       }
     }
     if (vhost && vhost.config.hls.enabled && /\.(m3u8|ts)$/.test(url.pathname)) {
       // A live playlist changes every fragment: players must not cache it.
-      const cacheControl = url.pathname.endsWith('.m3u8') ? 'no-cache' : undefined;
-      if (await serveStatic(req, res, vhost.config.hls.path, { cacheControl })) return;
+      const playlist = url.pathname.endsWith('.m3u8');
+      const hls = vhost.config.hls;
+      const where = matchHlsFile(playlist ? hls.m3u8_file : hls.ts_file, url.pathname);
+      // A name outside the templates belongs to no stream: only a token for any stream fits.
+      if (!(await this.tokenAllows(req, res, vhost, where ?? { app: '', stream: '' }, url))) return;
+      const token = vhost.config.auth.enabled ? tokenOf(url.search) : null;
+      if (playlist && token !== null && (req.method === 'GET' || req.method === 'HEAD')) {
+        if (await servePlaylistWithQuery(req, res, hls.path, `${TOKEN_PARAM}=${encodeURIComponent(token)}`)) return;
+      }
+      const cacheControl = playlist ? 'no-cache' : undefined;
+      if (await serveStatic(req, res, hls.path, { cacheControl })) return;
     }
     if (await serveStatic(req, res, config.http_server.dir)) return;
     sendText(res, 404, 'Not Found');
+  }
+
+  /** True when the vhost lets this play in; otherwise answers 401 and logs why. */
+  private async tokenAllows(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    vhost: ResolvedVhost,
+    where: { app: string; stream: string },
+    url: URL,
+  ): Promise<boolean> {
+    if (req.method === 'OPTIONS') return true; // CORS preflights carry no token
+    const verdict = await authorize(vhost.config.auth, 'play', where, url.search);
+    if (verdict.ok) return true;
+    this.ctx.log.info({ ip: req.socket.remoteAddress ?? '', path: url.pathname, reason: `token ${verdict.reason}` }, 'http play refused');
+    sendText(res, 401, 'Unauthorized');
+    return false;
   }
 
   /** HEAD of a live stream: the headers a GET would get, no body; 404 when not live. */

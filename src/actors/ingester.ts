@@ -27,11 +27,13 @@ interface Running {
 
 /** Every ingest job a configuration asks for, by key. */
 export function plannedJobs(config: SluiceConfig): Map<string, IngestJob> {
-  const { port } = localRtmpAddress(config);
+  const { host, port } = localRtmpAddress(config);
   const jobs = new Map<string, IngestJob>();
   for (const [vhost, v] of Object.entries(config.vhosts)) {
     if (!v.enabled) continue;
-    for (const ingest of v.ingest) for (const job of ingestJobs(vhost, ingest, port, INGEST_OUTPUT)) jobs.set(job.key, job);
+    for (const ingest of v.ingest) {
+      for (const job of ingestJobs(vhost, ingest, port, INGEST_OUTPUT, { config: v.auth, host })) jobs.set(job.key, job);
+    }
   }
   return jobs;
 }

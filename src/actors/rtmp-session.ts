@@ -28,6 +28,8 @@ import { ClientHooks } from './hook-client.ts';
 import { newStreamId } from './stream-source.ts';
 import { forwardPlanFor } from './forwarder-plan.ts';
 import { startBandcheck, type BandcheckPeer, type BandcheckRun } from './bandcheck.ts';
+import { authorize, visibleParam } from '../auth/authorize.ts';
+import { urlWithoutToken } from '../auth/token-query.ts';
 
 export interface SessionArgs {
   socket: Socket;
@@ -298,11 +300,12 @@ export class RtmpSession implements Actor, PlayerSession {
     const tc = tcUrl ? parseTcUrl(tcUrl) : null;
     if (!tc) throw protocolError(`connect without a usable tcUrl (${JSON.stringify(tcUrl)})`);
     this.tc = tc;
-    this.tcUrl = tcUrl;
     this.pageUrl = typeof props.pageUrl === 'string' ? props.pageUrl : '';
     this.swfUrl = typeof props.swfUrl === 'string' ? props.swfUrl : '';
     this.objectEncoding = typeof props.objectEncoding === 'number' ? props.objectEncoding : 0;
     const vhost = resolveVhost(localConfig(), resolveStream(tc, '').vhost);
+    // What hooks, the API and logs see; the token itself stays in this.tc for the check.
+    this.tcUrl = vhost?.config.auth.enabled ? urlWithoutToken(tcUrl) : tcUrl;
     if (!vhost) {
       this.sendCommand(CSID_CONNECTION, 0, cmd.errorResult(c.transactionId, cmd.Status.ConnectRejected));
       this.close(`connect refused: no enabled vhost for ${tc.host}`, 'info');
@@ -313,7 +316,7 @@ export class RtmpSession implements Actor, PlayerSession {
       return;
     }
     this.acceptConnect(c.transactionId);
-    this.hooks.connected(vhost, resolveStream(tc, '').app, tcUrl, this.pageUrl);
+    this.hooks.connected(vhost, resolveStream(tc, '').app, this.tcUrl, this.pageUrl);
   }
 
   private acceptConnect(transactionId: number): void {
@@ -347,7 +350,7 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   /** Where a publish/play goes, or null (and the connection closed) when refused. */
-  private locate(name: string, method: AccessMethod): { loc: StreamLocation; vhost: ResolvedVhost } | null {
+  private async locate(name: string, method: AccessMethod): Promise<{ loc: StreamLocation; vhost: ResolvedVhost } | null> {
     if (!this.tc) throw protocolError('publish/play before connect');
     const loc = resolveStream(this.tc, name);
     if (!loc.stream) {
@@ -364,6 +367,20 @@ export class RtmpSession implements Actor, PlayerSession {
       this.close(`no enabled vhost for ${loc.vhost}`, 'info');
       return null;
     }
+    // The token first, then the IP rules, then (in the caller) the hooks: SPEC section 13.
+    const verdict = await authorize(vhost.config.auth, method, loc, loc.param);
+    if (this.closing) return null;
+    if (!verdict.ok) {
+      const status = method === 'publish' ? cmd.Status.PublishBadName : cmd.Status.PlayFailed;
+      this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...status, description: `${method} refused: token ${verdict.reason}`, clientid: this.id }));
+      this.close(`${method} of ${loc.app}/${loc.stream} refused: token ${verdict.reason}`, 'info');
+      return null;
+    }
+    if (vhost.config.auth.enabled && this.tcUrl !== urlWithoutToken(this.tcUrl)) {
+      // Connected through a vhost without auth, publishing into one with it (`?vhost=`).
+      this.tcUrl = urlWithoutToken(this.tcUrl);
+      this.hooks.useUrls(this.tcUrl, this.pageUrl);
+    }
     if (!securityAllows(vhost.config.security, method, this.ip)) {
       this.close(`${method} denied by the security rules of ${vhost.name}`, 'info');
       return null;
@@ -372,12 +389,12 @@ export class RtmpSession implements Actor, PlayerSession {
       this.close(`${method} denied by the refer rules of ${vhost.name} (pageUrl ${JSON.stringify(this.pageUrl)})`, 'info');
       return null;
     }
-    return { loc: { ...loc, vhost: vhost.name }, vhost };
+    return { loc: { ...loc, vhost: vhost.name, param: visibleParam(vhost.config.auth, loc.param) }, vhost };
   }
 
   private async onPublish(c: cmd.Command, _streamId: number): Promise<void> {
     if (this.role !== 'none') throw protocolError(`publish while already in ${this.role}`);
-    const where = this.locate(String(c.args[0] ?? ''), 'publish');
+    const where = await this.locate(String(c.args[0] ?? ''), 'publish');
     if (!where) return;
     const { loc, vhost } = where;
     this.socket.pause();
@@ -430,7 +447,7 @@ export class RtmpSession implements Actor, PlayerSession {
   private async onPlay(_c: cmd.Command, name: string): Promise<void> {
     if (this.role === 'publish') throw protocolError('play while publishing');
     if (this.role === 'play') this.endRole();
-    const where = this.locate(name, 'play');
+    const where = await this.locate(name, 'play');
     if (!where) return;
     const { loc, vhost } = where;
     this.socket.pause();

@@ -8,6 +8,7 @@ import type { TranscodeConfig, TranscodeEngine } from '../config/types.ts';
 import { SupervisedProcess } from './ffmpeg-process.ts';
 import { enginesFor, localRtmpAddress, transcodeArgs, type StreamNames } from './ffmpeg-args.ts';
 import { localConfig } from './local-services.ts';
+import { resolveVhost } from './vhosts.ts';
 
 export interface TranscoderArgs extends StreamNames {
   ffmpeg: string;
@@ -18,11 +19,12 @@ export class Transcoder implements Actor {
   private readonly proc: SupervisedProcess;
 
   constructor(args: TranscoderArgs, ctx: ActorContext) {
-    const { host, port } = localRtmpAddress(localConfig());
+    const config = localConfig();
+    const { host, port } = localRtmpAddress(config);
     this.proc = new SupervisedProcess({
       name: `transcode ${args.vhost}/${args.app}/${args.stream} engine ${args.engine.name}`,
       command: args.ffmpeg,
-      args: transcodeArgs(args, args.engine, host, port),
+      args: transcodeArgs(args, args.engine, host, port, resolveVhost(config, args.vhost)?.config.auth),
       log: ctx.log,
     });
     this.proc.start();

@@ -123,6 +123,12 @@ export const vhostSchema: SchemaNode = obj({
       from: str(undefined, { format: 'rule-source' }),
     }, ['action', 'method', 'from'])),
   }),
+  auth: obj({
+    enabled: bool(false),
+    secret: str(''),
+    publish: bool(true),
+    play: bool(false),
+  }),
   hls: obj({
     enabled: bool(true),
     path: str('./html', { nonEmpty: true }),

@@ -1,7 +1,8 @@
 // Rules JSON Schema cannot state: names that must be unique within their list,
-// because the server keys processes and output URLs on them; and one port per
-// listener, because the workers listen with SO_REUSEPORT: two listeners on one port
-// would share its connections at random (RTMP bytes reaching the HTTP server).
+// because the server keys processes and output URLs on them; one port per listener,
+// because the workers listen with SO_REUSEPORT: two listeners on one port would share
+// its connections at random (RTMP bytes reaching the HTTP server); and keys that one
+// switch makes necessary (a token secret once auth is on).
 import type { RawListen, ValidatedConfig } from './types.ts';
 import { normalizeListen, ANY_HOST } from './normalize.ts';
 
@@ -38,6 +39,9 @@ export function semanticErrorLines(config: ValidatedConfig): string[] {
   const lines: string[] = sharedPorts(config);
   for (const [name, vhost] of Object.entries(config.vhosts)) {
     const base = `vhosts.${name}`;
+    if (vhost.auth.enabled && vhost.auth.secret === '') {
+      lines.push(`config error: ${base}.auth.secret: must not be empty when auth.enabled is true`);
+    }
     lines.push(...duplicates(vhost.transcode.engines.map((e) => e.name), `${base}.transcode.engines`, 'engine name', 'name'));
     lines.push(...duplicates(vhost.ingest.map((i) => i.id), `${base}.ingest`, 'ingest id', 'id'));
     vhost.ingest.forEach((ingest, i) => {

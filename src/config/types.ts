@@ -62,6 +62,17 @@ export interface SecurityConfig {
   rules: SecurityRule[];
 }
 
+/** Publish and play tokens (SPEC section 13). */
+export interface AuthConfig {
+  enabled: boolean;
+  /** The HS256 key; must not be empty when enabled. */
+  secret: string;
+  /** Publishes need a token. */
+  publish: boolean;
+  /** Plays (RTMP, HTTP-FLV, HLS) need a token. */
+  play: boolean;
+}
+
 export interface HlsConfig {
   enabled: boolean;
   path: string;
@@ -148,6 +159,7 @@ export interface VhostConfig {
   publish: PublishConfig;
   refer: ReferConfig;
   security: SecurityConfig;
+  auth: AuthConfig;
   hls: HlsConfig;
   http_remux: HttpRemuxConfig;
   forward: ForwardConfig;

@@ -13,6 +13,8 @@ import { parseVideoTag } from '../../src/net/codec/video-tag.ts';
 import { parseAudioTag } from '../../src/net/codec/audio-tag.ts';
 import { parseAvcConfig } from '../../src/net/codec/avc.ts';
 import { CORPUS_DIR, saveInput } from './engine/corpus-files.ts';
+import { mintStreamToken } from '../../src/auth/mint-token.ts';
+import { FUZZ_NOW_S, FUZZ_SECRET } from './targets/stream-token.ts';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const MEDIA = path.resolve(HERE, '..', '..', '..', 'shared', 'media');
@@ -126,6 +128,23 @@ for (const r of [
 // --- Config: the sample configurations.
 for (const f of ['sluice.yaml', 'full.yaml']) add('config', readFileSync(path.resolve(HERE, '..', '..', 'conf', f)));
 add('config', text('listen: 1935\nvhosts:\n  live:\n'), text('{"workers": 2, "log": {"level": "debug"}}'));
+
+// --- Stream tokens: the first byte picks token or query (bit 0), play or publish (bit 1),
+// live/x or live/other (bit 2); tokens valid at the target's fixed clock, and broken ones.
+const mint = (o: Partial<Parameters<typeof mintStreamToken>[0]>) =>
+  mintStreamToken({ secret: FUZZ_SECRET, act: 'publish', ttl: 3600, now: FUZZ_NOW_S - 60, ...o });
+const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+const tokens = [
+  await mint({ stream: 'live/x' }),
+  await mint({ act: ['publish', 'play'], stream: 'live/*' }),
+  await mint({ ttl: 10 }), // expired at the target's clock
+  await mint({ nbf: 600 }),
+  await mint({ secret: 'another secret' }),
+  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ act: 'publish', exp: FUZZ_NOW_S + 600 })}.`,
+  `${b64({ alg: 'HS256', crit: ['b64'], b64: false })}.${b64({ act: 'publish', exp: FUZZ_NOW_S + 600 })}.AAAA`,
+];
+for (const t of tokens) add('stream-token', cat(of(4), text(t)), cat(of(6), text(t)));
+add('stream-token', cat(of(5), text(`?vhost=v&token=${tokens[0]}&a=1`)), cat(of(7), text(`token=${tokens[1]}?x=%41`)), cat(of(1), text('?tokenx=1&&token')));
 
 for (const [target, inputs] of out) {
   for (const input of inputs) saveInput(path.join(CORPUS_DIR, target), input);

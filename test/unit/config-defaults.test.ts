@@ -21,6 +21,7 @@ const defaultVhost: VhostConfig = {
   publish: { first_packet_timeout_ms: 20000, normal_timeout_ms: 5000 },
   refer: { enabled: false, all: [], publish: [], play: [] },
   security: { enabled: false, rules: [] },
+  auth: { enabled: false, secret: '', publish: true, play: false },
   hls: {
     enabled: true, path: './html', fragment: 10, window: 60,
     m3u8_file: '[app]/[stream].m3u8', ts_file: '[app]/[stream]-[seq].ts', cleanup: true, dispose: 0,

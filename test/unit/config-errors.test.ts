@@ -76,6 +76,12 @@ const cases: [string, string, string[]][] = [
   ['two listeners on one port', 'listen: 8080', ['config error: http_server.listen: port 8080 is already in listen']],
   ['a port listed twice', 'listen: [1935, "127.0.0.1:1935"]', ['config error: listen.1: port 1935 is already in listen.0']],
   ['the API on the RTMP port', 'listen: "127.0.0.1:1935"\nhttp_api: { listen: "0.0.0.0:1935" }', ['config error: http_api.listen: port 1935 is already in listen']],
+  ['auth on without a secret', 'vhosts: { v: { auth: { enabled: true } } }',
+    ['config error: vhosts.v.auth.secret: must not be empty when auth.enabled is true']],
+  ['auth on with an empty secret', 'vhosts: { v: { auth: { enabled: true, secret: "", play: true } } }',
+    ['config error: vhosts.v.auth.secret: must not be empty when auth.enabled is true']],
+  ['auth play not a boolean', 'vhosts: { v: { auth: { play: sometimes } } }', ['config error: vhosts.v.auth.play: must be true or false']],
+  ['auth unknown key', 'vhosts: { v: { auth: { key: x } } }', ['config error: vhosts.v.auth.key: unknown key']],
 ];
 
 for (const [name, yaml, expected] of cases) {

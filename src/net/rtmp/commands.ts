@@ -150,6 +150,8 @@ export const Status = {
   PlayStart: status('status', 'NetStream.Play.Start', 'Started playing stream.'),
   PlayStop: status('status', 'NetStream.Play.Stop', 'Stopped playing stream.'),
   PlayStreamNotFound: status('error', 'NetStream.Play.StreamNotFound', 'Stream not found.'),
+  /** A play refused before it started (a missing or bad token). */
+  PlayFailed: status('error', 'NetStream.Play.Failed', 'Play failed.'),
   PlayUnpublishNotify: status('status', 'NetStream.Play.UnpublishNotify', 'Stream is now unpublished.'),
   PlayPublishNotify: status('status', 'NetStream.Play.PublishNotify', 'Stream is now published.'),
   PauseNotify: status('status', 'NetStream.Pause.Notify', 'Paused stream.'),

@@ -11,6 +11,7 @@ export const TARGETS = [
   'http-paths',
   'http-server',
   'config',
+  'stream-token',
 ] as const;
 
 export type TargetName = (typeof TARGETS)[number];
