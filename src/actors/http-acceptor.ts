@@ -1,6 +1,6 @@
 // HttpAcceptor: the HTTP server of one worker (reusePort, like RTMP). It serves live
-// HTTP-FLV from the worker's fan-out, HLS playlists and segments from `hls.path`, and
-// static files from `http_server.dir`.
+// HTTP-FLV from the worker's fan-out, HLS playlists and segments from `hls.path`, the
+// shipped players page under `/players/`, and static files from `http_server.dir`.
 
 import http from 'node:http';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
@@ -20,6 +20,7 @@ import { matchMount } from './mount.ts';
 import { streamKey } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
+import { servePlayersPage } from './players-page.ts';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -91,6 +92,7 @@ export class HttpAcceptor implements Actor {
       const cacheControl = url.pathname.endsWith('.m3u8') ? 'no-cache' : undefined;
       if (await serveStatic(req, res, vhost.config.hls.path, { cacheControl })) return;
     }
+    if (await servePlayersPage(req, res, url, config)) return;
     if (await serveStatic(req, res, config.http_server.dir)) return;
     sendText(res, 404, 'Not Found');
   }
