@@ -73,6 +73,19 @@ test('the console shows the summary, workers, vhosts, the stream with its player
   await page.close();
 });
 
+test("summaries carry each worker's load and the listeners' ports for the console", async () => {
+  const body = (await (await fetch(api('api/v1/summaries'))).json()) as { data: { workers: Record<string, unknown>[]; ports: unknown } };
+  assert.deepEqual(body.data.ports, { rtmp: [server.rtmpPort], rtmps: [], http: [server.httpPort], api: [server.apiPort] });
+  assert.deepEqual(body.data.workers.map((w) => w.worker), [1, 2]);
+  for (const w of body.data.workers) {
+    assert.equal(w.alive, true);
+    assert.equal(typeof w.event_loop_lag_ms, 'number');
+    assert.ok((w.heap_used_kbyte as number) > 1000, 'a worker heap is megabytes');
+    assert.ok((w.actors as number) > 0);
+    assert.equal(typeof w.mailbox_depth, 'number');
+  }
+});
+
 test('when the API answers 401 the console asks for the token once and sends it as a Bearer token', async () => {
   // The API's token check is stood in for here by the browser's request interception, so
   // this tests the page alone: 401 without `Authorization: Bearer s3cret`, pass-through with it.

@@ -52,7 +52,8 @@ export function chart(id) {
   svg.setAttribute('class', 'chart');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('preserveAspectRatio', 'none');
-  const max = Math.max(1, ...points.map((p) => Math.max(p.in, p.out)));
+  // A fifth of headroom, so a steady rate draws a line inside the chart, not on its edge.
+  const max = 1.2 * Math.max(1, ...points.map((p) => Math.max(p.in, p.out)));
   const title = document.createElementNS(NS, 'title');
   title.textContent = `kbit/s in (green) and out (blue), top of the chart ${Math.round(max)} kbit/s`;
   svg.append(title);
