@@ -86,6 +86,21 @@ test('the page plays HLS through hls.js', async () => {
   await page.close();
 });
 
+test('without a stream the page offers a form, which opens the player', async () => {
+  const page = await browser.newPage({ viewport: DESKTOP });
+  await page.goto(server.httpUrl('players/'));
+  assert.equal(await page.isVisible('#choose'), true);
+  assert.equal(await page.isVisible('#stage'), false);
+  await screenshots(page, 'players-form');
+  await page.fill('#choose input[name=stream]', 'cam');
+  await page.selectOption('#choose select[name=type]', 'hls');
+  await Promise.all([page.waitForURL(/stream=cam/), page.click('#choose button[type=submit]')]);
+  assert.match(page.url(), /\/players\/\?app=live&stream=cam&type=hls&vhost=$/);
+  await page.waitForSelector('#stage:not([hidden])');
+  assert.equal(await page.textContent('#title'), 'live/cam');
+  await page.close();
+});
+
 test('the player libraries and pages come from the package, whatever http_server.dir is', async () => {
   for (const [path, type] of [['players/vendor/hls.min.js', /javascript/], ['players/vendor/mpegts.js', /javascript/], ['players/', /html/], ['players/players.js', /javascript/]] as const) {
     const r = await httpGet(server.httpUrl(path));
