@@ -124,6 +124,7 @@ test('the console files are served from the API port, and only them', async () =
     const r = await httpGet(api(path));
     assert.equal(r.status, 200, path);
     assert.match(String(r.headers['content-type']), type, path);
+    assert.equal(r.headers['cache-control'], 'no-cache', `${path}: a new release's page is never stale`);
   }
   assert.equal((await httpGet(api('console/nope.js'))).status, 404);
   assert.equal((await httpGet(api('console/%2e%2e/api-server.ts'))).status, 404);

@@ -17,6 +17,11 @@ export interface Mount {
   readonly files?: () => Readonly<Record<string, string | null>>;
 }
 
+// The folder's pages change with each release of the server, and there is no 304 to make
+// revalidation cheap (static-files.ts): they are small, so browsers fetch them every
+// time. The named files (libraries of hundreds of KB) keep the browser's own caching.
+const FOLDER_CACHE = 'no-cache';
+
 /** True when `pathname` belongs to the mount: the prefix itself, with or without its slash, or below it. */
 export function underMount(mount: Mount, pathname: string): boolean {
   return pathname === mount.prefix.slice(0, -1) || pathname.startsWith(mount.prefix);
@@ -36,7 +41,7 @@ export async function serveMounted(req: IncomingMessage, res: ServerResponse, mo
   const named = mount.files?.()[rest.slice(1)];
   if (named !== undefined) {
     if (named !== null && (await serveStatic(req, res, path.dirname(named), { urlPath: '/' + path.basename(named) }))) return;
-  } else if (await serveStatic(req, res, mount.root, { urlPath: rest })) {
+  } else if (await serveStatic(req, res, mount.root, { urlPath: rest, cacheControl: FOLDER_CACHE })) {
     return;
   }
   sendText(res, 404, 'Not Found');
