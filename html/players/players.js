@@ -1,6 +1,8 @@
 // The players page (SPEC.md 11): /players/?app=APP&stream=STREAM&type=flv|hls[&vhost=V]
 // plays the stream at once, muted, and shows what is playing. Without a stream it shows
 // a small form. Names from the query are only ever set as text, never as markup.
+// The HTTP server picks the vhost by the Host name, so the HTTP-FLV and HLS URLs stay on
+// the host this page was opened by; `vhost` goes into the RTMP URL as `?vhost=`.
 import { startFlv } from './flv-engine.js';
 import { startHls } from './hls-engine.js';
 

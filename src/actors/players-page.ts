@@ -13,10 +13,13 @@ import { serveMounted, underMount, type Mount } from '../net/http/mounted-files.
 
 const PORTS_JSON = '/players/ports.json';
 
-// The dist builds that run in a page as plain <script>s (UMD, globals `Hls` and `mpegts`).
+// The dist builds that run in a page as plain <script>s (UMD, globals `Hls` and `mpegts`),
+// and their source maps, which the builds name and a browser's developer tools fetch.
 const VENDOR: Readonly<Record<string, string>> = {
   'vendor/hls.min.js': 'hls.js/dist/hls.min.js',
+  'vendor/hls.min.js.map': 'hls.js/dist/hls.min.js.map',
   'vendor/mpegts.js': 'mpegts.js/dist/mpegts.js',
+  'vendor/mpegts.js.map': 'mpegts.js/dist/mpegts.js.map',
 };
 
 let vendorFiles: Record<string, string | null> | null = null;

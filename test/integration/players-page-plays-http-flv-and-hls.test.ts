@@ -102,7 +102,7 @@ test('without a stream the page offers a form, which opens the player', async ()
 });
 
 test('the player libraries and pages come from the package, whatever http_server.dir is', async () => {
-  for (const [path, type] of [['players/vendor/hls.min.js', /javascript/], ['players/vendor/mpegts.js', /javascript/], ['players/', /html/], ['players/players.js', /javascript/]] as const) {
+  for (const [path, type] of [['players/vendor/hls.min.js', /javascript/], ['players/vendor/mpegts.js', /javascript/], ['players/vendor/mpegts.js.map', /octet-stream/], ['players/', /html/], ['players/players.js', /javascript/]] as const) {
     const r = await httpGet(server.httpUrl(path));
     assert.equal(r.status, 200, path);
     assert.match(String(r.headers['content-type']), type, path);
