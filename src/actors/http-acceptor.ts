@@ -1,7 +1,7 @@
 // HttpAcceptor: the HTTP server of one worker (reusePort, like RTMP). It serves live
-// HTTP-FLV from the worker's fan-out, HLS playlists and segments from `hls.path`, and
-// static files from `http_server.dir`. With `auth.play`, HTTP-FLV and HLS requests need
-// a token (SPEC section 13) and get 401 without a good one.
+// HTTP-FLV from the worker's fan-out, HLS playlists and segments from `hls.path`, the
+// shipped players page under `/players/`, and static files from `http_server.dir`. With
+// `auth.play`, HTTP-FLV and HLS requests need a token and get 401 without a good one.
 
 import http from 'node:http';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
@@ -26,6 +26,7 @@ import { authorize, visibleParam } from '../auth/authorize.ts';
 import { tokenOf, urlWithoutToken, TOKEN_PARAM } from '../auth/token-query.ts';
 import { matchHlsFile } from '../net/hls/hls-file-match.ts';
 import { servePlaylistWithQuery } from './hls-token-playlist.ts';
+import { servePlayersPage } from './players-page.ts';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -113,6 +114,7 @@ export class HttpAcceptor implements Actor {
       const cacheControl = playlist ? 'no-cache' : undefined;
       if (await serveStatic(req, res, hls.path, { cacheControl })) return;
     }
+    if (await servePlayersPage(req, res, url, config)) return;
     if (await serveStatic(req, res, config.http_server.dir)) return;
     sendText(res, 404, 'Not Found');
   }

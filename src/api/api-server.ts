@@ -16,6 +16,8 @@ import { gatherSnapshot, gatherWorkers, kickEverywhere, openConnections } from '
 import { ApiRates, ApiShapes } from './shapes.ts';
 import { CpuSampler, summaryData } from './process-stats.ts';
 import { buildMetrics } from './metrics.ts';
+import { serveConsole } from './console-files.ts';
+import { listenerPorts } from '../config/listener-ports.ts';
 
 const SAMPLE_INTERVAL_MS = 5000;
 const JSONP_CALLBACK = /^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$/;
@@ -104,6 +106,10 @@ class ApiHandler {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
     if (route.kind === 'options') return answerOptions(res, { Connection: 'close' });
+    if (route.kind === 'console') {
+      serveConsole(req, res, url).catch((err: Error) => this.crashed(res, err));
+      return;
+    }
     const callback = url.searchParams.get('callback');
     if (callback !== null && !JSONP_CALLBACK.test(callback)) return this.reply(res, failure('BAD_REQUEST'), null);
     if (route.kind === 'not-found') return this.reply(res, failure('NOT_FOUND'), callback);
@@ -136,7 +142,8 @@ class ApiHandler {
         const [conns, workers] = await Promise.all([openConnections(system), gatherWorkers(system)]);
         const recvBytes = workers.reduce((n, w) => n + (w.counters?.receivedBytes ?? 0), 0);
         const sendBytes = workers.reduce((n, w) => n + (w.counters?.sentBytes ?? 0), 0);
-        return ok({ data: summaryData({ version: SERVER_VERSION, startedAt: this.startedAt, cpu: this.cpu.latest, connections: conns, recvBytes, sendBytes }) });
+        const ports = listenerPorts(this.deps.config());
+        return ok({ data: summaryData({ version: SERVER_VERSION, startedAt: this.startedAt, cpu: this.cpu.latest, connections: conns, recvBytes, sendBytes, workers, ports }) });
       }
       case 'vhosts':
       case 'vhost': {

@@ -1,6 +1,10 @@
 // /api/v1/summaries: the process and the machine, SRS's keys. CPU use is measured
 // between samples (the API server takes one every few seconds), like SRS's own sampler.
+// Sluice adds `workers` (each worker thread's load, for the console) and `ports` (the
+// listeners, so the console can link to the players page on the HTTP server).
 import os from 'node:os';
+import type { ListenerPorts } from '../config/listener-ports.ts';
+import type { WorkerState } from './gather.ts';
 
 export interface CpuSnapshot {
   processPercent: number;
@@ -60,6 +64,20 @@ export interface SummaryInput {
   connections: number;
   recvBytes: number;
   sendBytes: number;
+  workers: readonly WorkerState[];
+  ports: ListenerPorts;
+}
+
+/** One row per worker thread; a worker that did not answer (restarting) shows `alive: false`. */
+export function workerRows(workers: readonly WorkerState[]): Record<string, unknown>[] {
+  return workers.map(({ worker, thread }) => ({
+    worker,
+    alive: thread !== null,
+    event_loop_lag_ms: thread ? round2(thread.eventLoopLagMs) : null,
+    heap_used_kbyte: thread ? Math.round(thread.heapUsedBytes / 1024) : null,
+    actors: thread?.actors ?? null,
+    mailbox_depth: thread?.mailboxDepth ?? null,
+  }));
 }
 
 export function summaryData(s: SummaryInput): Record<string, unknown> {
@@ -103,5 +121,7 @@ export function summaryData(s: SummaryInput): Record<string, unknown> {
       srs_send_bytes: s.sendBytes,
       conn_srs: s.connections,
     },
+    workers: workerRows(s.workers),
+    ports: s.ports,
   };
 }

@@ -8,6 +8,7 @@ export type RouteName =
 export type Route =
   | { kind: 'route'; name: RouteName; id: string }
   | { kind: 'options' }
+  | { kind: 'console' }
   | { kind: 'not-found' }
   | { kind: 'bad-method'; allowed: string[] };
 
@@ -44,6 +45,9 @@ function byPath(path: string): { name: RouteName; id: string } | null {
 
 export function matchRoute(method: string, path: string): Route {
   if (method === 'OPTIONS') return { kind: 'options' };
+  // The console's files (static, GET/HEAD): open even when the API needs a token, since
+  // the page is what asks for it.
+  if (path === '/console' || path.startsWith('/console/')) return { kind: 'console' };
   const r = byPath(path);
   if (!r) return { kind: 'not-found' };
   const allowed = methods(r.name);

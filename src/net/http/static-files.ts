@@ -18,6 +18,11 @@ import { contentRange, parseRange } from './range.ts';
 export interface ServeStaticOptions {
   /** Sent as `Cache-Control` on file answers (e.g. `no-cache` for live playlists). */
   readonly cacheControl?: string;
+  /**
+   * The request path to look up under the root, when it is not `req.url`: a folder
+   * mounted under a prefix (`/players/x` served from `html/players/x`) passes the rest.
+   */
+  readonly urlPath?: string;
 }
 
 const ALLOW = 'GET, HEAD, OPTIONS';
@@ -61,7 +66,7 @@ export async function serveStatic(
     return true;
   }
 
-  const filePath = resolveSafePath(rootDir, req.url ?? '/');
+  const filePath = resolveSafePath(rootDir, opts?.urlPath ?? req.url ?? '/');
   if (filePath === null) {
     sendText(res, 403, 'Forbidden');
     return true;
