@@ -1,4 +1,5 @@
-// The command line: `sluice [-c FILE] [-t] [-v] [--workers N] [--log-level LEVEL]`.
+// The command line: `sluice [-c FILE] [-t] [-v] [--workers N] [--log-level LEVEL]`, and
+// `sluice ctl ...` (src/ctl/) for the operator.
 // It returns an exit code instead of exiting, so tests drive it in-process and the
 // entry (main.ts) decides how the process ends. Starting the server is injected:
 // `-t` and `-v` never load the server's code.
@@ -24,6 +25,7 @@ export interface CliDeps {
 }
 
 export const USAGE = `usage: sluice [-c FILE] [-t] [-v] [--workers N] [--log-level LEVEL]
+       sluice ctl [--api URL] [--token T] [--json] COMMAND   (sluice ctl -h for the commands)
   -c, --config FILE    config file (default ${DEFAULT_CONFIG_PATH})
   -t, --test           check the config, print "config ok" or its errors, and exit
   -v, --version        print the version and exit
@@ -65,6 +67,12 @@ function joinNegativeValues(argv: readonly string[]): string[] {
 export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
   const out = deps.stdout ?? ((text: string) => { process.stdout.write(text); });
   const err = deps.stderr ?? ((text: string) => { process.stderr.write(text); });
+
+  if (argv[0] === 'ctl') {
+    // The operator's client (SPEC.md 11): loaded only for `sluice ctl`, it never starts a server.
+    const { runCtl } = await import('./ctl/index.ts');
+    return runCtl(argv.slice(1), { stdout: out, stderr: err });
+  }
 
   let values;
   try {
