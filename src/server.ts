@@ -13,7 +13,7 @@ import { createConnectionCounter } from './actors/connection-limit.ts';
 import type { WorkerRootArgs } from './actors/worker-root.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { loadServerId, newServiceId, type ApiIdentity } from './api/identity.ts';
-import { exposedAddresses } from './api/api-auth.ts';
+import { openApiExposure } from './api/api-auth.ts';
 
 const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
@@ -109,13 +109,9 @@ async function stop(server: RunningServer): Promise<void> {
 
 /** SPEC.md 11: an API without a token that other machines can reach gets one warning. */
 function warnIfApiOpen(config: SluiceConfig, log: Logger): void {
-  if (config.http_api.auth.token !== '') return;
-  const exposed = exposedAddresses(config.http_api.listen);
-  if (exposed.length === 0) return;
-  log.warn(
-    { listen: exposed.map((a) => `${a.host}:${a.port}`) },
-    'the HTTP API has no token and listens beyond loopback: anyone who can reach it may kick clients and reload; set http_api.auth.token',
-  );
+  const listen = openApiExposure(config.http_api);
+  if (!listen) return;
+  log.warn({ listen }, 'the HTTP API has no token and listens beyond loopback: anyone who can reach it may kick clients and reload; set http_api.auth.token');
 }
 
 function writePid(path: string, log: Logger): void {

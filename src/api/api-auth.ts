@@ -3,7 +3,7 @@
 // force at each request, so a reload that sets or changes it applies at once.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { HttpApiAuthConfig, ListenAddress } from '../config/types.ts';
+import type { HttpApiAuthConfig, HttpApiConfig, ListenAddress } from '../config/types.ts';
 
 /** Paths the token guards: the API itself; /metrics only when `auth.metrics` is on. */
 export function needsToken(pathname: string, auth: HttpApiAuthConfig): boolean {
@@ -31,4 +31,14 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;
 /** Listen addresses that other machines can reach (anything but loopback). */
 export function exposedAddresses(listen: readonly ListenAddress[]): ListenAddress[] {
   return listen.filter((a) => !LOOPBACK.test(a.host));
+}
+
+/**
+ * SPEC.md 11: the addresses to name in the start-up warning when the API has no token and
+ * other machines can reach it; null when there is nothing to warn about.
+ */
+export function openApiExposure(api: HttpApiConfig): string[] | null {
+  if (!api.enabled || api.auth.token !== '') return null;
+  const exposed = exposedAddresses(api.listen);
+  return exposed.length === 0 ? null : exposed.map((a) => `${a.host}:${a.port}`);
 }

@@ -42,7 +42,7 @@ test('every segment fires on_hls with SRS\'s body; the session file fires on_dvr
   let streamId: string;
   try {
     await until(() => hooks.hits.some((h) => h.body.action === 'on_publish'), 15000, 'on_publish');
-    streamId = await until(async () => ((await (await server.api('/api/v1/streams/')).json()) as any).streams?.[0]?.id as string | undefined, 10000, 'stream id');
+    streamId = (await until(async () => ((await (await server.api('/api/v1/streams/')).json()) as any).streams?.[0]?.id as string | undefined, 10000, 'stream id'))!;
     // Keyframes every 2 s and fragment 2: a segment closes about every 2 s while publishing.
     await until(() => hooks.hits.filter((h) => h.body.action === 'on_hls').length >= 2, 15000, 'two on_hls while publishing');
     await sleep(500);

@@ -2,7 +2,7 @@
 // header is read, and which listen addresses count as reachable from other machines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearerMatches, exposedAddresses, needsToken } from '../../src/api/api-auth.ts';
+import { bearerMatches, exposedAddresses, needsToken, openApiExposure } from '../../src/api/api-auth.ts';
 
 test('the token guards every /api/ path, /metrics only when auth.metrics is on, nothing when empty', () => {
   const on = { token: 't0k', metrics: false };
@@ -30,4 +30,13 @@ test('loopback addresses are not exposed; any other host is', () => {
   const l = (host: string) => ({ host, port: 1985 });
   assert.deepEqual(exposedAddresses([l('127.0.0.1'), l('127.0.1.1'), l('::1'), l('localhost')]), []);
   assert.deepEqual(exposedAddresses([l('0.0.0.0'), l('127.0.0.1'), l('192.168.1.2'), l('::')]), [l('0.0.0.0'), l('192.168.1.2'), l('::')]);
+});
+
+test('the start-up warning: only an enabled API with no token listening beyond loopback', () => {
+  const api = (token: string, ...hosts: string[]) => ({ enabled: true, listen: hosts.map((host) => ({ host, port: 1985 })), auth: { token, metrics: false } });
+  assert.deepEqual(openApiExposure(api('', '0.0.0.0')), ['0.0.0.0:1985']);
+  assert.deepEqual(openApiExposure(api('', '127.0.0.1', '10.0.0.5')), ['10.0.0.5:1985']);
+  assert.equal(openApiExposure(api('', '127.0.0.1')), null);
+  assert.equal(openApiExposure(api('t', '0.0.0.0')), null);
+  assert.equal(openApiExposure({ ...api('', '0.0.0.0'), enabled: false }), null);
 });
