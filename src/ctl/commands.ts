@@ -1,25 +1,9 @@
 // The subcommands of `sluice ctl`: which API request each makes, and what it prints for
 // people (aligned tables) or for scripts (`--json`: the API's objects as they came).
-// A new subcommand is one more entry in COMMANDS.
+// A new subcommand (its own file, typed by command.ts) is one more entry in COMMANDS.
 import { type ApiClient, CtlError } from './api-client.ts';
+import type { CtlCommand } from './command.ts';
 import { formatBytes, formatDuration, formatPairs, formatTable, type Column } from './table.ts';
-
-export interface CommandContext {
-  client: ApiClient;
-  /** Positional arguments after the subcommand's name. */
-  args: string[];
-  json: boolean;
-}
-
-export interface CtlCommand {
-  /** How it is written, for the usage text: `kick ID`. */
-  synopsis: string;
-  summary: string;
-  /** Exactly this many positional arguments. */
-  arity: number;
-  /** The text to print on stdout. */
-  run(c: CommandContext): Promise<string>;
-}
 
 type Row = Record<string, any>;
 
@@ -52,7 +36,8 @@ const summaries: CtlCommand = {
   synopsis: 'summaries',
   summary: 'the server: version, uptime, CPU, memory, connections',
   arity: 0,
-  async run({ client, json: asJson }) {
+  async run({ api, json: asJson }) {
+    const client = api();
     const body = await client.ok('GET', '/api/v1/summaries');
     const data = body.data as Row | undefined;
     if (!data?.self || !data.system) throw new CtlError('the API answered summaries without data: is it a Sluice API?');
@@ -90,7 +75,8 @@ const vhosts: CtlCommand = {
   synopsis: 'vhosts',
   summary: 'the configured vhosts, with their streams and clients',
   arity: 0,
-  async run({ client, json: asJson }) {
+  async run({ api, json: asJson }) {
+    const client = api();
     const list = listOf(await client.ok('GET', '/api/v1/vhosts/'), 'vhosts');
     return asJson ? json(list) : formatTable(VHOST_COLUMNS, list);
   },
@@ -100,7 +86,8 @@ const streams: CtlCommand = {
   synopsis: 'streams',
   summary: 'the live streams: codecs, kbps in/out, publisher, players',
   arity: 0,
-  async run({ client, json: asJson }) {
+  async run({ api, json: asJson }) {
+    const client = api();
     const list = listOf(await client.ok('GET', `/api/v1/streams/${ALL}`), 'streams');
     if (asJson) return json(list);
     if (list.length === 0) return 'no live streams\n';
@@ -123,7 +110,8 @@ const clients: CtlCommand = {
   synopsis: 'clients',
   summary: 'the connected clients: publishers and players',
   arity: 0,
-  async run({ client, json: asJson }) {
+  async run({ api, json: asJson }) {
+    const client = api();
     const list = listOf(await client.ok('GET', `/api/v1/clients/${ALL}`), 'clients');
     if (asJson) return json(list);
     if (list.length === 0) return 'no clients\n';
@@ -145,7 +133,8 @@ const kick: CtlCommand = {
   synopsis: 'kick ID',
   summary: 'disconnect client ID (a publisher\'s stream ends)',
   arity: 1,
-  async run({ client, args, json: asJson }) {
+  async run({ api, args, json: asJson }) {
+    const client = api();
     const id = args[0]!;
     const a = await client.request('DELETE', `/api/v1/clients/${encodeURIComponent(id)}`);
     if (a.status === 404) throw new CtlError(`no client with id ${id}`);
@@ -158,7 +147,8 @@ const reload: CtlCommand = {
   synopsis: 'reload',
   summary: 're-read the server\'s configuration (as SIGHUP)',
   arity: 0,
-  async run({ client, json: asJson }) {
+  async run({ api, json: asJson }) {
+    const client = api();
     const a = await client.request('POST', '/api/v1/raw?rpc=reload');
     if (a.body.code !== 0) throw new CtlError('reload refused: the configuration does not validate (the server log names the keys); the old one stays');
     return asJson ? json({ code: 0, reloaded: true }) : 'configuration reloaded\n';

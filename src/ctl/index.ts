@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.ts';
 import { ANY_HOST } from '../config/normalize.ts';
+import type { SluiceConfig } from '../config/types.ts';
 import { ApiClient, CtlError, DEFAULT_API } from './api-client.ts';
+import type { CommandContext, CtlCommand, CtlOption } from './command.ts';
 import { COMMANDS } from './commands.ts';
 
 export interface CtlIo {
@@ -14,6 +16,14 @@ export interface CtlIo {
   /** Where SLUICE_API_TOKEN is read; process.env by default. */
   env?: Readonly<Record<string, string | undefined>>;
 }
+
+const COMMON: Readonly<Record<string, CtlOption>> = {
+  api: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  config: { type: 'string', short: 'c' },
+  help: { type: 'boolean', short: 'h' },
+};
 
 export function ctlUsage(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.synopsis.length));
@@ -25,46 +35,35 @@ options:
   --api URL      the HTTP API (default ${DEFAULT_API}, or http_api.listen of -c FILE)
   --token T      the API's bearer token (default $SLUICE_API_TOKEN, or http_api.auth.token of -c FILE)
   --json         print the API's objects as JSON, for scripts
-  -c FILE        read the API address and token from this server config
+  -c FILE        the server's config: where its API listens, its token
   -h, --help     print this help
 `;
 }
 
-const OPTIONS = {
-  api: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean' },
-  config: { type: 'string', short: 'c' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-interface Target {
-  api: string;
-  token: string;
+/** The common options plus every command's own: the command is known only once parsed. */
+function allOptions(): Record<string, CtlOption> {
+  const out: Record<string, CtlOption> = { ...COMMON };
+  for (const c of Object.values(COMMANDS)) Object.assign(out, c.options ?? {});
+  return out;
 }
 
-/** The API's address and token: flags first, then -c FILE, then the environment and defaults. */
-function target(values: { api?: string; token?: string; config?: string }, env: CtlIo['env']): Target | { error: string[] } {
-  let api = DEFAULT_API;
-  let token = env?.SLUICE_API_TOKEN ?? '';
-  if (values.config !== undefined) {
-    const res = loadConfigFile(values.config);
-    if ('errors' in res) return { error: res.errors };
-    const first = res.config.http_api.listen[0];
-    if (first) {
-      // A server listening on every interface is reached on loopback from here.
-      const host = first.host === ANY_HOST || first.host === '::' || first.host === '' ? '127.0.0.1' : first.host;
-      api = `http://${host.includes(':') ? `[${host}]` : host}:${first.port}`;
-    }
-    if (res.config.http_api.auth.token) token = res.config.http_api.auth.token;
-  }
-  return { api: values.api ?? api, token: values.token ?? token };
+function arityOk(c: CtlCommand, n: number): boolean {
+  const [least, most] = typeof c.arity === 'number' ? [c.arity, c.arity] : c.arity;
+  return n >= least && n <= most;
+}
+
+/** The API of a server config: a server listening on every interface is reached on loopback. */
+function apiOf(config: SluiceConfig): string | null {
+  const first = config.http_api.listen[0];
+  if (!first) return null;
+  const host = first.host === ANY_HOST || first.host === '::' || first.host === '' ? '127.0.0.1' : first.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${first.port}`;
 }
 
 export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: [...argv], options: allOptions(), strict: true, allowPositionals: true });
   } catch (e) {
     io.stderr(`sluice ctl: ${(e as Error).message}\n${ctlUsage()}`);
     return 2;
@@ -80,23 +79,43 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
     io.stderr(`${name === undefined ? 'sluice ctl: a command is needed' : `sluice ctl: unknown command "${name}"`}\n${ctlUsage()}`);
     return 2;
   }
-  if (args.length !== command.arity) {
-    io.stderr(`sluice ctl: usage: sluice ctl [options] ${command.synopsis}\n`);
+  const foreign = Object.keys(values).filter((k) => !(k in COMMON) && !(command.options && k in command.options));
+  if (foreign.length > 0 || !arityOk(command, args.length)) {
+    const what = foreign.length > 0 ? `${name} takes no --${foreign[0]}; ` : '';
+    io.stderr(`sluice ctl: ${what}usage: sluice ctl [options] ${command.synopsis}\n`);
     return 2;
   }
-  const t = target(values, io.env ?? process.env);
-  if ('error' in t) {
-    io.stderr(t.error.map((l) => `${l}\n`).join(''));
-    return 1;
-  }
-  try {
-    new URL(t.api);
-  } catch {
-    io.stderr(`sluice ctl: --api ${t.api} is not a URL (e.g. ${DEFAULT_API})\n`);
+  if (values.api !== undefined && !URL.canParse(String(values.api))) {
+    io.stderr(`sluice ctl: --api ${String(values.api)} is not a URL (e.g. ${DEFAULT_API})\n`);
     return 2;
   }
+
+  const env = io.env ?? process.env;
+  let config: SluiceConfig | null | undefined;
+  const loadConfig = (): SluiceConfig | null => {
+    if (config !== undefined) return config;
+    if (values.config === undefined) return (config = null);
+    const res = loadConfigFile(String(values.config));
+    if ('errors' in res) throw new CtlError(res.errors.join('\n'));
+    return (config = res.config);
+  };
+  let client: ApiClient | null = null;
+  const ctx: CommandContext = {
+    args,
+    json: values.json === true,
+    options: values,
+    config: loadConfig,
+    api() {
+      if (client) return client;
+      // Flags first, then -c FILE, then the environment and the default.
+      const conf = values.api === undefined || values.token === undefined ? loadConfig() : null;
+      const api = (values.api as string | undefined) ?? (conf && apiOf(conf)) ?? DEFAULT_API;
+      const token = (values.token as string | undefined) ?? (conf?.http_api.auth.token || env.SLUICE_API_TOKEN || '');
+      return (client = new ApiClient(api, token));
+    },
+  };
   try {
-    io.stdout(await command.run({ client: new ApiClient(t.api, t.token), args, json: values.json === true }));
+    io.stdout(await command.run(ctx));
     return 0;
   } catch (e) {
     if (e instanceof CtlError) {
