@@ -1,5 +1,5 @@
-// The command line: `sluice [-c FILE] [-t] [-v] [--workers N] [--log-level LEVEL]`,
-// and `sluice ctl SUBCOMMAND ...` for operators (src/ctl/).
+// The command line: `sluice [-c FILE] [-t] [-v] [--workers N] [--log-level LEVEL]`, and
+// `sluice ctl ...` (src/ctl/) for the operator.
 // It returns an exit code instead of exiting, so tests drive it in-process and the
 // entry (main.ts) decides how the process ends. Starting the server is injected:
 // `-t` and `-v` never load the server's code.
@@ -26,7 +26,7 @@ export interface CliDeps {
 }
 
 export const USAGE = `usage: sluice [-c FILE] [-t] [-v] [--workers N] [--log-level LEVEL]
-       sluice ctl token --secret S --act publish|play|both [--stream APP/STREAM] [--ttl SECONDS]
+       sluice ctl [--api URL] [--token T] [--json] COMMAND   (sluice ctl -h for the commands)
   -c, --config FILE    config file (default ${DEFAULT_CONFIG_PATH})
   -t, --test           check the config, print "config ok" or its errors, and exit
   -v, --version        print the version and exit
@@ -68,7 +68,11 @@ function joinNegativeValues(argv: readonly string[]): string[] {
 export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
   const out = deps.stdout ?? ((text: string) => { process.stdout.write(text); });
   const err = deps.stderr ?? ((text: string) => { process.stderr.write(text); });
-  if (argv[0] === 'ctl') return runCtl(argv.slice(1), { stdout: out, stderr: err });
+  if (argv[0] === 'ctl') {
+    // The operator's client (SPEC.md 11): loaded only for `sluice ctl`, it never starts a server.
+    const { runCtl } = await import('./ctl/index.ts');
+    return runCtl(argv.slice(1), { stdout: out, stderr: err });
+  }
 
   let values;
   try {
@@ -113,15 +117,4 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     return 1;
   }
   return 0;
-}
-
-/** `sluice ctl ...`: each subcommand is loaded only when asked for. */
-async function runCtl(args: string[], io: { stdout(text: string): void; stderr(text: string): void }): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'token') {
-    const { runTokenCommand } = await import('./ctl/token-command.ts');
-    return runTokenCommand(rest, io);
-  }
-  io.stderr(`sluice ctl: unknown command ${JSON.stringify(sub ?? '')}\nusage: sluice ctl token ...\n`);
-  return 2;
 }

@@ -21,6 +21,7 @@ import { lockPidFile, type PidLock } from './process/pid-lock.ts';
 import { assertPortsFree, assertPortsOwned, listenPlan, watchPorts } from './process/port-guard.ts';
 import { keepRefusedListeners } from './process/listen-reload.ts';
 import { formatHostPort } from './config/formats.ts';
+import { openApiExposure } from './api/api-auth.ts';
 
 const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
@@ -67,6 +68,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
         throw new SluiceError('START_LISTEN', `listen ${formatHostPort(where)}: ${listenErrorText(err)}`, { cause: err });
       });
       server.api = api;
+      warnIfApiOpen(config, log);
     }
     // A server started in the same instant passed assertPortsFree too: the kernel now
     // shows whether anyone but us listens on our ports.
@@ -157,6 +159,13 @@ async function stop(server: RunningServer): Promise<void> {
   await system.shutdown(STOP_DEADLINE_MS - 1000);
   server.pidLock.release();
   log.info('stopped');
+}
+
+/** SPEC.md 11: an API without a token that other machines can reach gets one warning. */
+function warnIfApiOpen(config: SluiceConfig, log: Logger): void {
+  const listen = openApiExposure(config.http_api);
+  if (!listen) return;
+  log.warn({ listen }, 'the HTTP API has no token and listens beyond loopback: anyone who can reach it may kick clients and reload; set http_api.auth.token');
 }
 
 /**

@@ -3,6 +3,7 @@
 // ends when the publisher leaves.
 import type { ServerResponse } from 'node:http';
 import type { MediaSink } from './media-sink.ts';
+import { FirstFrameClock } from './first-frame-clock.ts';
 import { encodeFlvHeader } from '../net/flv/flv-header.ts';
 import { CORS_HEADERS } from '../net/http/cors.ts';
 import { SERVER_HEADER_VALUE } from '../net/http/server-header.ts';
@@ -12,6 +13,7 @@ const FLV_HEADER = Buffer.from(encodeFlvHeader({ audio: true, video: true }));
 export class FlvViewerSink implements MediaSink {
   readonly id: string;
   readonly format = 'flv' as const;
+  private readonly firstFrame = new FirstFrameClock('flv');
   private readonly res: ServerResponse;
   private readonly onEnd: (reason: string | null) => void;
   private started = false;
@@ -27,6 +29,7 @@ export class FlvViewerSink implements MediaSink {
       done?.(null);
       return;
     }
+    this.firstFrame.written();
     if (done) this.res.write(view, done);
     else this.res.write(view);
   }

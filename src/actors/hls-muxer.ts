@@ -15,10 +15,13 @@ import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
 import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
+import { hlsSegmentHook, type HlsSubject } from './hls-hook.ts';
 
 export interface HlsMuxerArgs extends HlsNames {
   media: MediaChainHandle;
   config: HlsConfig;
+  /** The publisher, for the on_hls hook of each completed segment (hls-hook.ts). */
+  hook?: HlsSubject;
 }
 
 export type HlsMuxerMsg = { type: 'hls/tick' };
@@ -229,4 +232,5 @@ export class HlsMuxer implements Actor {
   }
 }
 
-registerActor('media/hls', (args: HlsMuxerArgs, ctx: ActorContext) => new HlsMuxer(args, ctx));
+registerActor('media/hls', (args: HlsMuxerArgs, ctx: ActorContext) =>
+  new HlsMuxer(args, ctx, args.hook ? hlsSegmentHook(args.hook, args.config.path, ctx.log) : undefined));

@@ -1,6 +1,7 @@
 // An RTMP player as the fan-out sees it: views of the stored wire bytes go straight to the socket.
 import type { Socket } from 'node:net';
 import type { MediaSink } from './media-sink.ts';
+import { FirstFrameClock } from './first-frame-clock.ts';
 import type { StreamEntry } from './stream-source.ts';
 
 export interface PlayerSession {
@@ -13,6 +14,7 @@ export interface PlayerSession {
 export class RtmpPlayerSink implements MediaSink {
   readonly id: string;
   readonly format = 'rtmp' as const;
+  private readonly firstFrame = new FirstFrameClock('rtmp');
   private readonly socket: Socket;
   private readonly session: PlayerSession;
 
@@ -27,6 +29,7 @@ export class RtmpPlayerSink implements MediaSink {
       done?.(null);
       return;
     }
+    this.firstFrame.written();
     if (done) this.socket.write(view, done);
     else this.socket.write(view);
   }

@@ -1,5 +1,6 @@
 // Control functions that report this worker's counters to the API in the main thread
-// (/metrics): traffic, media received, hook calls and the fan-outs' player counters.
+// (/metrics): traffic, media received, hook calls, the fan-outs' player counters and
+// the players' time to first frame.
 // Read on demand over the control plane; nothing here runs on the media path.
 
 import { registerControl, type ActorContext, type ActorRef } from '../runtime/index.ts';
@@ -7,6 +8,7 @@ import { trafficTotals } from './client-registry.ts';
 import { sourceCounters } from './stream-source.ts';
 import { hookCounts, type HookCount } from './hooks.ts';
 import { localHub } from './local-services.ts';
+import { firstFrameMetrics, type MetricJson } from './first-frame-clock.ts';
 
 const ASK_TIMEOUT_MS = 2000;
 
@@ -25,6 +27,8 @@ export interface WorkerCounters {
   mediaBytes: number;
   hooks: HookCount[];
   fanout: FanoutTotals;
+  /** The time-to-first-frame histogram of this worker's players (prom-client JSON). */
+  firstFrame: MetricJson[];
 }
 
 let ctx: ActorContext | null = null;
@@ -65,6 +69,7 @@ export async function workerCounters(): Promise<WorkerCounters> {
     mediaBytes: sourceCounters.bytes,
     hooks: hookCounts(),
     fanout: await fanoutTotals(),
+    firstFrame: await firstFrameMetrics(),
   };
 }
 

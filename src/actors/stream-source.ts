@@ -321,7 +321,8 @@ export class StreamSource implements Actor {
 
   private startHls(config: HlsConfig, ctx: ActorContext): void {
     const a = this.args;
-    const hls: HlsMuxerArgs = { media: this.media.handle, config, vhost: a.vhost, app: a.app, stream: a.stream };
+    const hls: HlsMuxerArgs = { media: this.media.handle, config, vhost: a.vhost, app: a.app, stream: a.stream,
+      hook: { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: this.entry?.streamId ?? '' } };
     try {
       this.hls = ctx.spawn('media/hls', hls);
       this.hlsConfig = config;

@@ -8,6 +8,7 @@ export const ApiCode = {
   CLIENT_NOT_FOUND: { code: 2049, status: 404 },
   VHOST_NOT_FOUND: { code: 2050, status: 404 },
   BAD_REQUEST: { code: 1400, status: 400 },
+  UNAUTHORIZED: { code: 1401, status: 401 },
   NOT_FOUND: { code: 1404, status: 404 },
   METHOD_NOT_ALLOWED: { code: 1405, status: 405 },
   INTERNAL: { code: 1500, status: 500 },

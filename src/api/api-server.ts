@@ -7,7 +7,6 @@ import type { ListenAddress, SluiceConfig } from '../config/types.ts';
 import { baseHeaders } from '../net/http/http-errors.ts';
 import { answerOptions } from '../net/http/cors.ts';
 import { httpServerOptions, applyHttpLimits } from '../net/http/request-limits.ts';
-import { writePrometheus, PROMETHEUS_CONTENT_TYPE } from '../net/http/prometheus.ts';
 import { SERVER_VERSION } from '../actors/server-identity.ts';
 import { matchRoute, type RouteName } from './router.ts';
 import { failure, ok, type ApiReply } from './api-errors.ts';
@@ -15,12 +14,16 @@ import type { ApiIdentity } from './identity.ts';
 import { gatherSnapshot, gatherWorkers, kickEverywhere, openConnections } from './gather.ts';
 import { ApiRates, ApiShapes } from './shapes.ts';
 import { CpuSampler, summaryData } from './process-stats.ts';
-import { buildMetrics } from './metrics.ts';
 import { serveConsole } from './console-files.ts';
 import { listenerPorts } from '../config/listener-ports.ts';
+import { ServerMetrics } from './metrics.ts';
+import { bearerMatches, needsToken } from './api-auth.ts';
 
 const SAMPLE_INTERVAL_MS = 5000;
 const JSONP_CALLBACK = /^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$/;
+// A browser on another origin may send Authorization only when the preflight names it:
+// the `*` of SRS's CORS headers does not cover it (Fetch standard).
+const PREFLIGHT_HEADERS = { Connection: 'close', 'Access-Control-Allow-Headers': '*, Authorization' };
 
 export interface ApiDeps {
   system: ActorSystem;
@@ -76,6 +79,7 @@ class ApiHandler {
   private readonly deps: ApiDeps;
   private readonly shapes: ApiShapes;
   private readonly cpu = new CpuSampler();
+  private readonly metricsRegistry = new ServerMetrics();
   private readonly startedAt = Date.now();
   private readonly timer: ReturnType<typeof setInterval>;
 
@@ -105,12 +109,16 @@ class ApiHandler {
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    if (route.kind === 'options') return answerOptions(res, { Connection: 'close' });
+    if (route.kind === 'options') return answerOptions(res, PREFLIGHT_HEADERS);
     if (route.kind === 'console') {
       serveConsole(req, res, url).catch((err: Error) => this.crashed(res, err));
       return;
     }
     const callback = url.searchParams.get('callback');
+    const auth = this.deps.config().http_api.auth;
+    if (needsToken(url.pathname, auth) && !bearerMatches(req.headers.authorization, auth.token)) {
+      return this.reply(res, failure('UNAUTHORIZED'), null, { 'WWW-Authenticate': 'Bearer realm="sluice"' });
+    }
     if (callback !== null && !JSONP_CALLBACK.test(callback)) return this.reply(res, failure('BAD_REQUEST'), null);
     if (route.kind === 'not-found') return this.reply(res, failure('NOT_FOUND'), callback);
     if (route.kind === 'bad-method') return this.reply(res, failure('METHOD_NOT_ALLOWED'), callback, { Allow: route.allowed.join(', ') });
@@ -195,8 +203,8 @@ class ApiHandler {
   private async metrics(res: http.ServerResponse): Promise<void> {
     const { system } = this.deps;
     const [snapshot, workers, conns] = await Promise.all([gatherSnapshot(system), gatherWorkers(system), openConnections(system)]);
-    const text = writePrometheus(buildMetrics({ version: SERVER_VERSION, startedAt: this.startedAt, snapshot, workers, openConnections: conns }));
-    this.send(res, 200, PROMETHEUS_CONTENT_TYPE, text);
+    const text = await this.metricsRegistry.render({ version: SERVER_VERSION, startedAt: this.startedAt, snapshot, workers, openConnections: conns });
+    this.send(res, 200, this.metricsRegistry.contentType, text);
   }
 
   private reply(res: http.ServerResponse, reply: ApiReply, callback: string | null, extra?: http.OutgoingHttpHeaders): void {

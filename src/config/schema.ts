@@ -214,6 +214,12 @@ const { default: _rootDefault, ...root } = obj({
   http_api: obj({
     enabled: bool(true),
     listen: listen(1985),
+    // SPEC.md 11: an empty token leaves the API open (as SRS does), with a warning when
+    // it listens beyond loopback.
+    auth: obj({
+      token: str(''),
+      metrics: bool(false),
+    }),
   }),
   http_server: obj({
     enabled: bool(true),

@@ -27,9 +27,17 @@ export interface RtmpsConfig {
   key: string;
 }
 
+export interface HttpApiAuthConfig {
+  /** Empty: no token asked. Otherwise every /api/ request needs `Authorization: Bearer <token>`. */
+  token: string;
+  /** Whether /metrics needs the token too. */
+  metrics: boolean;
+}
+
 export interface HttpApiConfig {
   enabled: boolean;
   listen: ListenAddress[];
+  auth: HttpApiAuthConfig;
 }
 
 export interface HttpServerConfig {

@@ -537,15 +537,19 @@ export class ThreadRuntime {
     for (const c of this.cells.values()) depth += c.mailbox.length;
     // The histogram's samples include the sampling period itself; lag is what exceeds it.
     const mean = this.lag.count > 0 ? Math.max(0, this.lag.mean / 1e6 - LAG_RESOLUTION_MS) : 0;
+    const p99 = this.lag.count > 0 ? Math.max(0, this.lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) : 0;
     this.lag.reset();
+    const heap = getHeapStatistics();
     return {
       worker: this.worker,
       actors: this.cells.size,
       mailboxDepth: depth,
       deadLetters: this.deadLetters,
       eventLoopLagMs: Math.round(mean * 100) / 100,
+      eventLoopLagP99Ms: Math.round(p99 * 100) / 100,
       processed: this.processed,
-      heapUsedBytes: getHeapStatistics().used_heap_size,
+      heapUsedBytes: heap.used_heap_size,
+      heapTotalBytes: heap.total_heap_size,
     };
   }
 

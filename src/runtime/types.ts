@@ -68,9 +68,13 @@ export interface ThreadStats {
   mailboxDepth: number;
   deadLetters: number;
   eventLoopLagMs: number;
+  /** 99th percentile of the event-loop lag since the previous stats() call, ms. */
+  eventLoopLagP99Ms: number;
   processed: number;
   /** V8 heap in use by this thread's isolate. */
   heapUsedBytes: number;
+  /** V8 heap reserved by this thread's isolate (used or not). */
+  heapTotalBytes: number;
 }
 
 /** The local runtime as seen by an actor (ctx.system). */

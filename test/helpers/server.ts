@@ -26,6 +26,10 @@ export interface TestServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Waits for a log line that matches. */
   waitForLog(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** The API's bearer token ('' when the API is open). */
+  readonly apiToken: string;
+  /** fetch() on the HTTP API, with the bearer token when the server has one. */
+  api(path: string, init?: RequestInit): Promise<Response>;
 }
 
 
@@ -38,11 +42,17 @@ export interface StartOptions {
   config?: Record<string, unknown>;
   /** Extra environment. */
   env?: Record<string, string>;
+  /**
+   * `http_api.auth.token`. Default: SLUICE_TEST_API_TOKEN, so any suite that talks to the
+   * API through `server.api()` can be run again with a token set.
+   */
+  apiToken?: string;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const [rtmpPort, httpPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const apiToken = opts.apiToken ?? process.env.SLUICE_TEST_API_TOKEN ?? '';
   const html = join(dir, 'html');
   mkdirSync(html, { recursive: true });
   const config: Record<string, unknown> = {
@@ -50,7 +60,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     workers: opts.workers ?? 1,
     pid: join(dir, 'sluice.pid'),
     log: { level: 'info' },
-    http_api: { enabled: true, listen: `127.0.0.1:${apiPort}` },
+    http_api: { enabled: true, listen: `127.0.0.1:${apiPort}`, ...(apiToken ? { auth: { token: apiToken } } : {}) },
     http_server: { enabled: true, listen: `127.0.0.1:${httpPort}`, dir: html },
     vhosts: {
       __defaultVhost__: { hls: { enabled: false, path: html }, ...(opts.vhost ?? {}) },
@@ -88,8 +98,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   }
   let stopped = false;
   return {
-    rtmpPort, httpPort, apiPort, dir, proc,
+    rtmpPort, httpPort, apiPort, dir, proc, apiToken,
     logs: () => out,
+    api(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (apiToken && !headers.has('authorization')) headers.set('Authorization', `Bearer ${apiToken}`);
+      return fetch(`http://127.0.0.1:${apiPort}${path}`, { ...init, headers });
+    },
     rtmpUrl: (path) => `rtmp://127.0.0.1:${rtmpPort}/${path.replace(/^\//, '')}`,
     httpUrl: (path) => `http://127.0.0.1:${httpPort}/${path.replace(/^\//, '')}`,
     waitForLog(re, timeoutMs = 10000) {

@@ -19,7 +19,7 @@ after(async () => {
 });
 
 async function get(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; text: string; json: any }> {
-  const res = await fetch(`http://127.0.0.1:${server.apiPort}${path}`, init);
+  const res = await server.api(path, init);
   const text = await res.text();
   let json: unknown = null;
   try {

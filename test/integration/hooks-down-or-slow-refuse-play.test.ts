@@ -87,7 +87,7 @@ test('a hanging hook refuses on_play after about 5 s; a hook server that is down
     assert.notEqual(down.code, 0, 'the player refused by a hook server that is down fails');
     assert.ok(down.ms < 4000, `refused after ${down.ms} ms`);
 
-    const metrics = await (await fetch(`http://127.0.0.1:${server.apiPort}/metrics`)).text();
+    const metrics = await (await server.api('/metrics')).text();
     assert.match(metrics, /sluice_hook_calls_total\{event="on_play",result="timeout"\} 1/);
     assert.match(metrics, /sluice_hook_calls_total\{event="on_play",result="error"\} 1/);
     assert.match(server.logs(), /refused by the on_play hook/);

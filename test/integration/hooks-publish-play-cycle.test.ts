@@ -34,7 +34,7 @@ after(async () => {
 });
 
 async function api(path: string): Promise<Record<string, any>> {
-  return (await fetch(`http://127.0.0.1:${server.apiPort}${path}`)).json() as Promise<Record<string, any>>;
+  return (await server.api(path)).json() as Promise<Record<string, any>>;
 }
 
 test('publish, RTMP play, HTTP-FLV play, unpublish: every hook with every field, in order', async () => {

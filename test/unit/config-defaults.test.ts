@@ -48,7 +48,7 @@ const defaults: SluiceConfig = {
   pid: './objs/sluice.pid',
   log: { level: 'info', file: null },
   rtmps: { enabled: false, listen: [{ host: '0.0.0.0', port: 1936 }], cert: '', key: '' },
-  http_api: { enabled: true, listen: [{ host: '0.0.0.0', port: 1985 }] },
+  http_api: { enabled: true, listen: [{ host: '0.0.0.0', port: 1985 }], auth: { token: '', metrics: false } },
   http_server: { enabled: true, listen: [{ host: '0.0.0.0', port: 8080 }], dir: './html' },
   vhosts: { __defaultVhost__: defaultVhost },
 };

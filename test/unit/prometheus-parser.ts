@@ -1,5 +1,5 @@
 // A small Prometheus text-format (v0.0.4) parser written from the format's description,
-// independent of src/net/http/prometheus.ts, so tests can read what the writer wrote.
+// independent of the writer (prom-client), so tests can read what the server wrote.
 
 export interface ParsedSample { name: string; labels: Record<string, string>; value: number }
 export interface Parsed { help: Map<string, string>; type: Map<string, string>; samples: ParsedSample[] }
@@ -61,10 +61,13 @@ export function parsePrometheus(text: string): Parsed {
   return out;
 }
 
+// Prometheus reads values with Go's strconv.ParseFloat, which takes NaN and Inf in any
+// case (prom-client writes NaN as `Nan`).
 function parseValue(s: string): number {
-  if (s === 'NaN') return NaN;
-  if (s === '+Inf') return Infinity;
-  if (s === '-Inf') return -Infinity;
+  const l = s.toLowerCase();
+  if (l === 'nan') return NaN;
+  if (l === '+inf' || l === 'inf') return Infinity;
+  if (l === '-inf') return -Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) throw new Error(`bad number ${s}`);
   return Number(s);
 }
