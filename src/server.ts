@@ -4,7 +4,10 @@
 
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ActorSystem, createLogger, type ActorRef } from './runtime/index.ts';
+import { ActorSystem, createLogger, SHARED_DIRECTORY_REF, type ActorRef, type SharedDirectoryOptions } from './runtime/index.ts';
+import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
+import { advertiseOf, clusterOn } from './actors/cluster-names.ts';
+import { startClusterMember } from './api/cluster.ts';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from './config/types.ts';
 import type { StartOptions } from './cli.ts';
@@ -25,6 +28,8 @@ export interface RunningServer {
   api?: ApiServer | null;
   /** The one actor running every ingest's ffmpeg (main thread). */
   ingesters?: ActorRef;
+  /** Stops announcing this origin in the cluster directory. */
+  stopClusterMember?: () => void;
   reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
@@ -36,6 +41,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     modules: [REGISTER_MODULE],
     logger: log,
     workerData: { logLevel: config.log.level, logFile: config.log.file },
+    sharedDirectory: sharedDirectoryFor(config),
   });
   await system.start();
   const connections = createConnectionCounter();
@@ -71,6 +77,10 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
       return null;
     });
   }
+  if (clusterOn(config)) {
+    server.stopClusterMember = startClusterMember(system, () => server.config);
+    log.info({ redis: redactUrl(config.cluster.redis), advertise: advertiseOf(config), ttl: config.cluster.ttl }, 'cluster directory on');
+  }
   writePid(config.pid, log);
   installSignals(server, opts);
   log.info(
@@ -78,6 +88,28 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     'sluice started',
   );
   return server;
+}
+
+/** The shared directory's store: Redis with `cluster.redis` (SPEC 12), else in-process. */
+function sharedDirectoryFor(config: SluiceConfig): SharedDirectoryOptions {
+  const c = config.cluster;
+  if (!clusterOn(config)) return { ttlMs: c.ttl * 1000 };
+  return {
+    backend: new RedisDirectoryBackend({ url: c.redis, keyPrefix: c.key_prefix, namesInfix: 'stream:', membersInfix: 'origin:' }),
+    ttlMs: c.ttl * 1000,
+    member: advertiseOf(config),
+  };
+}
+
+/** A Redis URL for the log, without its password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 async function reload(server: RunningServer, opts: StartOptions): Promise<boolean> {
@@ -100,6 +132,9 @@ async function stop(server: RunningServer): Promise<void> {
   log.info('stopping: no new connections; closing streams');
   await server.api?.close();
   await Promise.allSettled(Array.from({ length: system.workerCount }, (_, i) => system.control(i + 1, 'stop-accepting')));
+  // Other origins learn at once that our streams are gone, not a ttl later.
+  server.stopClusterMember?.();
+  await system.ask(SHARED_DIRECTORY_REF, { type: 'sdir/leave' }, 3000).catch(() => undefined);
   await system.shutdown(STOP_DEADLINE_MS - 1000);
   rmSync(config.pid, { force: true });
   log.info('stopped');

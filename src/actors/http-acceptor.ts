@@ -20,6 +20,7 @@ import { matchMount } from './mount.ts';
 import { streamKey } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
+import { remotePlayRefused } from './cluster-names.ts';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -144,9 +145,13 @@ export class HttpAcceptor implements Actor {
     const lookupId = () => this.ctx.ask<{ entry: { streamId?: string } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: key }).then((r) => r.entry?.streamId);
     hooks
       .play({ ...loc, param: search }, resolved, lookupId)
-      .then((allowed) => {
+      .then(async (allowed) => {
         if (!allowed) res.destroy();
         if (!allowed || ended) return undefined;
+        if (await remotePlayRefused(this.ctx, key, id)) {
+          if (!res.headersSent) sendText(res, 503, 'Service Unavailable');
+          return undefined;
+        }
         return this.ctx.ask<{ worker: number; id: number }>(localHub(), {
           type: 'hub/attach', key, sink, mwLatencyMs: vhost.mw_latency_ms, queueMs: vhost.queue_length * 1000,
         });

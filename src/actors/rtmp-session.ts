@@ -28,6 +28,7 @@ import { ClientHooks } from './hook-client.ts';
 import { newStreamId } from './stream-source.ts';
 import { forwardPlanFor } from './forwarder-plan.ts';
 import { startBandcheck, type BandcheckPeer, type BandcheckRun } from './bandcheck.ts';
+import { clusterOn, remotePlayRefused } from './cluster-names.ts';
 
 export interface SessionArgs {
   socket: Socket;
@@ -375,6 +376,7 @@ export class RtmpSession implements Actor, PlayerSession {
         gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
         dvr: vhost.config.dvr, transcode: vhost.config.transcode,
         forward: forwardPlanFor(vhost.config, loc.param, key, this.ctx.log),
+        claim: clusterOn(localConfig()),
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
@@ -413,6 +415,10 @@ export class RtmpSession implements Actor, PlayerSession {
     this.socket.pause();
     try {
       if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
+      if (await remotePlayRefused(this.ctx, streamKey(loc), this.id)) {
+        this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStreamNotFound, details: loc.stream, clientid: this.id }));
+        return this.close(null);
+      }
       await this.startPlay(loc, vhost);
     } finally {
       if (!this.closing) this.socket.resume();
