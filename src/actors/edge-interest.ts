@@ -84,7 +84,7 @@ export class EdgeInterest {
     if (now - this.spawnedAt < SPAWN_INTERVAL_MS || !this.ctx.parent) return;
     this.spawnedAt = now;
     const parts = splitStreamKey(this.key)!;
-    const args: EdgeArgs = { key: this.key, ...parts, viaDirectory: this.viaDirectory };
+    const args: EdgeArgs = { key: this.key, ...parts, ...(this.viaDirectory ? { viaDirectory: true } : {}) };
     this.ctx.tell(this.ctx.parent, { type: 'hub/edge-pull', args });
   }
 
