@@ -54,6 +54,12 @@ export async function locateStream(ctx: ActorContext, key: string): Promise<Stre
   return { at: res.value === self ? null : res.value, local: res.value === self, available: res.available };
 }
 
+/** True when the directory names another origin as the stream's home (pulled here or not). */
+export async function livesElsewhere(ctx: ActorContext, key: string): Promise<boolean> {
+  const res = await ctx.ask<SdirLookupRes>(SHARED_DIRECTORY_REF, { type: 'sdir/lookup', name: key }, ASK_TIMEOUT_MS);
+  return res.value !== null && res.value !== advertiseOf(localConfig());
+}
+
 /**
  * True when a play of `key` must be refused: the cluster is on, this server does not
  * have the stream, and the directory that would say where it is cannot be reached.

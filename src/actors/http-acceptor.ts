@@ -17,10 +17,12 @@ import { FlvViewerSink } from './flv-viewer-sink.ts';
 import { newClientId } from './server-identity.ts';
 import { registerClient, unregisterClient } from './client-registry.ts';
 import { matchMount } from './mount.ts';
-import { streamKey } from '../net/rtmp/stream-url.ts';
+import { streamKey, isSafeName } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
-import { remotePlayRefused } from './cluster-names.ts';
+import { clusterOn, remotePlayRefused } from './cluster-names.ts';
+import { hlsPlaylistAsked } from './hls-pull.ts';
+import { join } from 'node:path';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -87,6 +89,7 @@ export class HttpAcceptor implements Actor {
         return;
       }
     }
+    if (vhost && vhost.config.hls.enabled && url.pathname.endsWith('.m3u8') && clusterOn(config)) await this.hlsOfCluster(vhost, url.pathname);
     if (vhost && vhost.config.hls.enabled && /\.(m3u8|ts)$/.test(url.pathname)) {
       // A live playlist changes every fragment: players must not cache it.
       const cacheControl = url.pathname.endsWith('.m3u8') ? 'no-cache' : undefined;
@@ -94,6 +97,21 @@ export class HttpAcceptor implements Actor {
     }
     if (await serveStatic(req, res, config.http_server.dir)) return;
     sendText(res, 404, 'Not Found');
+  }
+
+  /** A playlist of a stream that may live on another origin of the cluster (hls-pull.ts). */
+  private async hlsOfCluster(vhost: ResolvedVhost, pathname: string): Promise<void> {
+    const hls = vhost.config.hls;
+    const loc = matchMount(hls.m3u8_file, pathname);
+    if (!loc || !isSafeName(loc.app) || !isSafeName(loc.stream)) return;
+    await hlsPlaylistAsked(this.ctx, {
+      key: streamKey({ vhost: vhost.name, app: loc.app, stream: loc.stream }),
+      file: join(hls.path, decodeURIComponent(pathname)),
+      // The first playlist needs a whole fragment, plus the time to start the pull.
+      waitMs: (hls.fragment + 5) * 1000,
+      mwLatencyMs: vhost.config.mw_latency_ms,
+      queueMs: vhost.config.queue_length * 1000,
+    });
   }
 
   /** HEAD of a live stream: the headers a GET would get, no body; 404 when not live. */

@@ -41,13 +41,14 @@ function tracks(streams: { codec_type: string }[]): string {
   return streams.map((s) => s.codec_type).sort().join(',');
 }
 
-function origin(): Promise<TestServer> {
-  return startServer({ workers: 1, config: { cluster: { redis: redis.url, ttl: TTL, key_prefix: 'test:' } } });
+function origin(hls = false): Promise<TestServer> {
+  const vhost = hls ? { hls: { enabled: true, fragment: 1, window: 6 } } : {};
+  return startServer({ workers: 1, vhost, config: { cluster: { redis: redis.url, ttl: TTL, key_prefix: 'test:' } } });
 }
 
 before(async () => {
   redis = await startRedis();
-  [a, b, c] = await Promise.all([origin(), origin(), origin()]);
+  [a, b, c] = await Promise.all([origin(), origin(), origin(true)]);
   procs.push(publish(a.rtmpUrl('live/c1'), 'av-1mbps.flv', { loop: true, timeoutMs: 170_000 }));
   await a.waitForLog(/"msg":"publish started"/, 10000);
 });
@@ -70,6 +71,16 @@ test('GET /api/v1/cluster on any origin lists the three origins and where the st
   const onA = view.origins.find((o) => o.address === `127.0.0.1:${a.rtmpPort}`)!;
   assert.equal(onA.streams, 1);
   assert.equal(typeof onA.load.cpu_percent, 'number');
+});
+
+test('HLS of the stream of A on C: the first playlist request pulls it, and the segments play', async () => {
+  const res = await fetch(c.httpUrl('live/c1.m3u8'));
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.match(text, /#EXTM3U/);
+  assert.match(text, /#EXTINF/);
+  assert.equal(tracks(await ffprobeStreams(c.httpUrl('live/c1.m3u8'))), 'audio,video');
+  assert.equal(count(c, /"msg":"edge pull started"/), 1);
 });
 
 test('players on B (RTMP, HTTP-FLV) and C (HTTP-FLV) get the stream of A, through one pull per origin', async () => {
