@@ -80,6 +80,10 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
   if (clusterOn(config)) {
     server.stopClusterMember = startClusterMember(system, () => server.config);
     log.info({ redis: redactUrl(config.cluster.redis), advertise: advertiseOf(config), ttl: config.cluster.ttl }, 'cluster directory on');
+    if (config.cluster.advertise === '' && !isLoopbackRedis(config.cluster.redis)) {
+      // Every origin would advertise the same loopback address and take others' streams for its own.
+      log.warn({ advertise: advertiseOf(config) }, 'cluster.advertise is not set: other machines cannot pull from this origin; set it to this host\'s address');
+    }
   }
   writePid(config.pid, log);
   installSignals(server, opts);
@@ -101,6 +105,15 @@ function sharedDirectoryFor(config: SluiceConfig): SharedDirectoryOptions {
   };
 }
 
+function isLoopbackRedis(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
 /** A Redis URL for the log, without its password. */
 function redactUrl(url: string): string {
   try {
@@ -119,10 +132,13 @@ async function reload(server: RunningServer, opts: StartOptions): Promise<boolea
     server.log.error('reload refused: the configuration does not validate; the old one stays');
     return false;
   }
-  server.config = res.config;
+  if (JSON.stringify(res.config.cluster) !== JSON.stringify(server.config.cluster)) {
+    server.log.warn('cluster: changes to the cluster directory take effect at the next start');
+  }
+  server.config = { ...res.config, cluster: server.config.cluster };
   server.log.level = res.config.log.level;
-  await server.system.broadcast('reload', res.config);
-  if (server.ingesters) server.system.tell(server.ingesters, { type: 'ingest/reconcile', config: res.config });
+  await server.system.broadcast('reload', server.config);
+  if (server.ingesters) server.system.tell(server.ingesters, { type: 'ingest/reconcile', config: server.config });
   server.log.info('configuration reloaded');
   return true;
 }

@@ -171,3 +171,12 @@ test('Redis stopped and started while streams play: local work goes on, remote p
   assert.equal(b.proc.exitCode, null, 'B never exited');
   assert.equal(c.proc.exitCode, null, 'C never exited');
 });
+
+test('a graceful stop of B releases its streams and its origin key at once, not a ttl later', async () => {
+  assert.equal(await b.stop('SIGTERM'), 0);
+  const stoppedAt = Date.now();
+  const view = await cluster(c);
+  assert.deepEqual(view.streams.map((s) => s.origin), [`127.0.0.1:${c.rtmpPort}`], 'only C\'s stream is left');
+  assert.deepEqual(view.origins.map((o) => o.address), [`127.0.0.1:${c.rtmpPort}`]);
+  assert.ok(Date.now() - stoppedAt < TTL * 1000);
+});
