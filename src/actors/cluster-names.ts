@@ -65,8 +65,9 @@ export async function livesElsewhere(ctx: ActorContext, key: string): Promise<bo
  * have the stream, and the directory that would say where it is cannot be reached.
  * Logs the one line that says so.
  */
-export async function remotePlayRefused(ctx: ActorContext, key: string, client: string): Promise<boolean> {
-  if (!clusterOn(localConfig())) return false;
+export async function remotePlayRefused(ctx: ActorContext, key: string, client: string, edgeVhost: boolean): Promise<boolean> {
+  // An edge vhost pulls from its own origin list, with or without the directory.
+  if (edgeVhost || !clusterOn(localConfig())) return false;
   const where = await locateStream(ctx, key).catch(() => ({ local: false, available: false, at: null }));
   if (where.local || where.available) return false;
   ctx.log.warn({ client, stream: key }, 'play refused: the cluster directory is unreachable and the stream is not on this origin');

@@ -166,7 +166,7 @@ export class HttpAcceptor implements Actor {
       .then(async (allowed) => {
         if (!allowed) res.destroy();
         if (!allowed || ended) return undefined;
-        if (await remotePlayRefused(this.ctx, key, id)) {
+        if (await remotePlayRefused(this.ctx, key, id, resolved.config.cluster.mode === 'remote')) {
           if (!res.headersSent) sendText(res, 503, 'Service Unavailable');
           return undefined;
         }

@@ -376,7 +376,7 @@ export class RtmpSession implements Actor, PlayerSession {
         gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
         dvr: vhost.config.dvr, transcode: vhost.config.transcode,
         forward: forwardPlanFor(vhost.config, loc.param, key, this.ctx.log),
-        claim: clusterOn(localConfig()),
+        claim: clusterOn(localConfig()) && vhost.config.cluster.mode !== 'remote', // an edge publish is its origin's to claim
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
@@ -415,7 +415,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.socket.pause();
     try {
       if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
-      if (await remotePlayRefused(this.ctx, streamKey(loc), this.id)) {
+      if (await remotePlayRefused(this.ctx, streamKey(loc), this.id, vhost.config.cluster.mode === 'remote')) {
         this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStreamNotFound, details: loc.stream, clientid: this.id }));
         return this.close(null);
       }
