@@ -16,6 +16,13 @@ export const ErrorCodes = {
   RING_OPTIONS: 'invalid ring options or handle',
   RING_CLOSED: 'the ring is closed',
   RING_STATE: 'ring call out of order (commit without beginRecord)',
+  POOL_OPTIONS: 'invalid block pool options',
+  POOL_STATE: 'a pool block was released more often than it was held',
+  POOL_FULL: 'no free block in the media pool (media.max_memory)',
+  CHAIN_OPTIONS: 'invalid chain options',
+  CHAIN_READER_SLOTS: 'no free reader slot in the chain',
+  CHAIN_CLOSED: 'the chain is closed',
+  CHAIN_STATE: 'chain call out of order (commit without begin, or a record not filled)',
   // config
   CONF_INVALID: 'the configuration does not validate',
   CONF_READ: 'the configuration file cannot be read or parsed',

@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ActorSystem, createLogger, SHARED_DIRECTORY_REF, type ActorRef, type SharedDirectoryOptions } from './runtime/index.ts';
+import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type SharedDirectoryOptions } from './runtime/index.ts';
 import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
 import { advertiseOf, clusterOn } from './actors/cluster-names.ts';
 import { startClusterMember } from './api/cluster.ts';
@@ -45,6 +45,8 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
   });
   await system.start();
   const connections = createConnectionCounter();
+  // Reserved at its full size (address space only: pages are mapped as blocks are used).
+  const pool = createBlockPool(config.media.block_size, config.media.max_memory);
   const server: RunningServer = {
     system,
     log,
@@ -58,7 +60,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     pid: String(process.pid),
   };
   const rootArgs = (): WorkerRootArgs => ({
-    config: server.config, connections, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
+    config: server.config, connections, pool, identity: { serverId: identity.serverId, serviceId: identity.serviceId },
   });
   for (let w = 1; w <= system.workerCount; w++) {
     await system.spawn(w, 'server/worker-root', rootArgs(), { restart: 'permanent' });

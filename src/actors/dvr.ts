@@ -7,7 +7,8 @@
 // A write error (full disk, unwritable path) is logged once and stops this DVR only.
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
-import { RingReader, type RingHandle } from '../runtime/ring.ts';
+import { ChainReader } from '../runtime/index.ts';
+import { PayloadScratch, type MediaChainHandle } from './media-chain.ts';
 import type { DvrConfig } from '../config/types.ts';
 import { expandTemplate } from '../config/template.ts';
 import { normalizeMetadata } from '../net/rtmp/commands.ts';
@@ -18,7 +19,7 @@ import { DvrFile, type DvrFileInfo } from './dvr-file.ts';
 import { notifyDvr, type DvrSubject } from './dvr-hook.ts';
 
 export interface DvrArgs extends DvrSubject {
-  ring: RingHandle;
+  media: MediaChainHandle;
   config: DvrConfig;
 }
 
@@ -29,7 +30,8 @@ const TICK_MS = 100;
 export class Dvr implements Actor {
   private readonly args: DvrArgs;
   private readonly ctx: ActorContext;
-  private readonly reader: RingReader;
+  private readonly reader: ChainReader;
+  private readonly scratch = new PayloadScratch();
   private file: DvrFile | null = null;
   /** Ring timestamp of the current file's first frame. */
   private fileBase = 0;
@@ -42,7 +44,7 @@ export class Dvr implements Actor {
   constructor(args: DvrArgs, ctx: ActorContext) {
     this.args = args;
     this.ctx = ctx;
-    this.reader = new RingReader(args.ring, { startAt: 'oldest', autoRelease: true });
+    this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
     ctx.every(TICK_MS, { type: 'dvr/tick' });
   }
 
@@ -70,7 +72,8 @@ export class Dvr implements Actor {
 
   private drain(): void {
     for (let rec = this.reader.next(); rec; rec = this.reader.next()) {
-      const tag = this.reader.payload(rec);
+      const tag = this.scratch.readTag(this.reader, rec, this.args.media.chunkSize);
+      if (!tag) break; // no longer in the chain: lapped, handled below
       if (rec.type === MSG_DATA_AMF0) {
         if (rec.flags & FLAG_METADATA) this.meta = normalizeMetadata(tag.subarray(FLV_TAG_HEADER_SIZE, tag.length - FLV_PREVIOUS_TAG_SIZE)) ?? this.meta;
         continue;
@@ -84,13 +87,13 @@ export class Dvr implements Actor {
       this.onFrame(rec.type, rec.timestamp, (rec.flags & FLAG_KEYFRAME) !== 0, tag);
     }
     if (this.reader.isLapped()) {
-      this.ctx.log.warn({ stream: `${this.args.app}/${this.args.stream}` }, 'dvr fell a ring behind: skipping to the latest keyframe');
+      this.ctx.log.warn({ stream: `${this.args.app}/${this.args.stream}` }, 'dvr fell behind what the stream keeps: skipping to the latest keyframe');
       this.reader.skipToLatestSync();
     }
     this.file?.flush();
   }
 
-  private onSequenceHeader(type: number, tag: Buffer): void {
+  private onSequenceHeader(type: number, tag: Uint8Array): void {
     const current = type === MSG_VIDEO ? this.videoHeader : this.audioHeader;
     if (current && Buffer.compare(current, tag) === 0) return; // a join-group repeat
     const copy = Uint8Array.from(tag);
@@ -99,7 +102,7 @@ export class Dvr implements Actor {
     this.file?.writeTag(copy, 0, true);
   }
 
-  private onFrame(type: number, ts: number, keyframe: boolean, tag: Buffer): void {
+  private onFrame(type: number, ts: number, keyframe: boolean, tag: Uint8Array): void {
     const c = this.args.config;
     if (this.file && c.plan === 'segment') {
       const elapsed = this.file.empty ? 0 : ts - this.fileBase;
@@ -144,8 +147,8 @@ export class Dvr implements Actor {
 registerActor('media/dvr', (args: DvrArgs, ctx: ActorContext) => new Dvr(args, ctx));
 
 /** Starts recording a new stream when its vhost has DVR on (called by StreamSource.start). */
-export function spawnDvr(ctx: ActorContext, config: DvrConfig | undefined, ring: RingHandle, subject: DvrSubject): void {
+export function spawnDvr(ctx: ActorContext, config: DvrConfig | undefined, media: MediaChainHandle, subject: DvrSubject): void {
   if (!config?.enabled) return;
-  const args: DvrArgs = { ...subject, ring, config };
+  const args: DvrArgs = { ...subject, media, config };
   ctx.spawn('media/dvr', args);
 }

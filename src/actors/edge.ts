@@ -268,6 +268,7 @@ export class Edge implements Actor {
       key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: '', tcUrl: this.upstream,
       publisher: { clientId: this.id, ip: this.client?.socket.remoteAddress ?? '', ref: this.ctx.self },
       gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: config.chunk_size, hls: vhost.config.hls,
+      queueMs: vhost.config.queue_length * 1000,
     };
     const source = this.ctx.spawn('media/source', args);
     const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });

@@ -1,5 +1,5 @@
 // An HTTP-FLV viewer as the fan-out sees it. Like SRS, the response headers wait until
-// the stream is live; then the FLV header, then views of the FLV ring, and the response
+// the stream is live; then the FLV header, then views of the stream's tags, and the response
 // ends when the publisher leaves.
 import type { ServerResponse } from 'node:http';
 import type { MediaSink } from './media-sink.ts';
@@ -22,12 +22,13 @@ export class FlvViewerSink implements MediaSink {
     this.onEnd = onEnd;
   }
 
-  write(view: Buffer, done: (err?: Error | null) => void): void {
+  write(view: Buffer, done: ((err?: Error | null) => void) | null): void {
     if (this.res.destroyed || this.res.writableEnded) {
-      done(null);
+      done?.(null);
       return;
     }
-    this.res.write(view, done);
+    if (done) this.res.write(view, done);
+    else this.res.write(view);
   }
 
   queuedBytes(): number {

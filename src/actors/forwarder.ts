@@ -7,16 +7,16 @@
 // each time on the next host of its list (an edge publish cycles through the origins).
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
-import { RingReader, type RingHandle } from '../runtime/ring.ts';
+import { ChainReader } from '../runtime/index.ts';
+import { PayloadScratch, type MediaChainHandle } from './media-chain.ts';
 import type { RtmpClient } from '../net/rtmp/rtmp-client.ts';
-import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
 import { Backoff, forwardedStreamName, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
 import type { ForwardPlan, ForwardTarget } from './forwarder-plan.ts';
 
 export interface ForwarderArgs {
-  /** The stream's FLV ring. */
-  ring: RingHandle;
+  /** The stream's stored media. */
+  media: MediaChainHandle;
   target: ForwardTarget;
   vhost: string;
   app: string;
@@ -45,7 +45,8 @@ export class Forwarder implements Actor {
   private client: RtmpClient | null = null;
   /** A connection not yet publishing (closed if we stop meanwhile). */
   private connecting: RtmpClient | null = null;
-  private reader: RingReader | null = null;
+  private reader: ChainReader | null = null;
+  private readonly scratch = new PayloadScratch();
   private gen = 0;
   private hostIndex = 0;
   private done = false;
@@ -106,7 +107,7 @@ export class Forwarder implements Actor {
       return;
     }
     this.client = client;
-    this.reader = new RingReader(this.args.ring, { startAt: 'latest-sync', autoRelease: true });
+    this.reader = new ChainReader(this.args.media.chain, { startAt: 'latest-sync', autoRelease: true });
     this.sent = 0;
     this.connections++;
     this.backoff.reset();
@@ -131,7 +132,7 @@ export class Forwarder implements Actor {
     this.ctx.schedule(delay, { type: 'fwd/connect' });
   }
 
-  /** Sends every record the ring has for us, as far as the socket takes them. */
+  /** Sends every record the chain has for us, as far as the socket takes them. */
   private drain(): void {
     const client = this.client;
     const reader = this.reader;
@@ -142,13 +143,14 @@ export class Forwarder implements Actor {
         const rec = reader.next();
         if (!rec) break;
         if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO && rec.type !== MSG_DATA_AMF0) continue;
-        const tag = reader.payload(rec);
-        // sendMedia copies the bytes into its chunks before the ring can move on.
-        client.sendMedia(rec.type, rec.timestamp, tag.subarray(FLV_TAG_HEADER_SIZE, tag.length - FLV_PREVIOUS_TAG_SIZE));
+        const payload = this.scratch.read(reader, rec, this.args.media.chunkSize);
+        if (!payload) break; // no longer in the chain: lapped, handled below
+        // sendMedia copies the bytes into its chunks: the scratch is reused at once.
+        client.sendMedia(rec.type, rec.timestamp, payload);
         this.sent++;
       }
       if (reader.isLapped()) {
-        this.ctx.log.warn({ stream: this.streamKey(), to: this.dest }, 'forward fell a ring behind: skipping to the latest keyframe');
+        this.ctx.log.warn({ stream: this.streamKey(), to: this.dest }, 'forward fell behind what the stream keeps: skipping to the latest keyframe');
         reader.skipToLatestSync();
       }
     } catch (err) {
@@ -183,12 +185,12 @@ registerActor('media/forwarder', (args: ForwarderArgs, ctx: ActorContext) => new
 export function spawnForwarders(
   ctx: ActorContext,
   plan: ForwardPlan | undefined,
-  ring: RingHandle,
+  media: MediaChainHandle,
   names: { vhost: string; app: string; stream: string; param: string },
 ): void {
   if (!plan) return;
   for (const target of plan.targets) {
-    const args: ForwarderArgs = { ring, target, vhost: names.vhost, app: names.app, stream: names.stream, param: names.param, hops: plan.hops };
+    const args: ForwarderArgs = { media, target, vhost: names.vhost, app: names.app, stream: names.stream, param: names.param, hops: plan.hops };
     ctx.spawn('media/forwarder', args);
   }
 }

@@ -1,23 +1,23 @@
-// HlsMuxer: a reader of a stream's FLV ring on the publisher's worker. It muxes the
+// HlsMuxer: a reader of a stream's chain on the publisher's worker. It muxes the
 // stream into MPEG-TS as it arrives, cuts segments on keyframes once `fragment` seconds
 // have passed, keeps about `window` seconds in the playlist, ends the playlist when the
 // stream ends, and deletes the files per `cleanup`/`dispose`. The sequence numbers go on
 // across a republish, and the join is marked as a discontinuity.
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
-import { RingReader, type RingHandle } from '../runtime/ring.ts';
+import { ChainReader } from '../runtime/index.ts';
+import { PayloadScratch, type MediaChainHandle } from './media-chain.ts';
 import type { HlsConfig } from '../config/types.ts';
 import { TsMuxer, type TsAudioCodec, type TsVideoCodec } from '../net/mpegts/ts-muxer.ts';
 import { HlsSegmenter, type SegmentDecision } from '../net/hls/segmenter.ts';
 import { PlaylistWindow } from '../net/hls/playlist-window.ts';
 import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
 import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
-import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.ts';
 import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
 
 export interface HlsMuxerArgs extends HlsNames {
-  ring: RingHandle;
+  media: MediaChainHandle;
   config: HlsConfig;
 }
 
@@ -40,7 +40,8 @@ export class HlsMuxer implements Actor {
   private readonly videoInfo = createVideoTagInfo();
   private readonly audioInfo = createAudioTagInfo();
   private readonly args: HlsMuxerArgs;
-  private readonly reader: RingReader;
+  private readonly reader: ChainReader;
+  private readonly scratch = new PayloadScratch();
   private readonly files: HlsSegmentFiles;
   private readonly window: PlaylistWindow;
   private segmenter: HlsSegmenter | null = null;
@@ -59,7 +60,7 @@ export class HlsMuxer implements Actor {
     this.args = args;
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
-    this.reader = new RingReader(args.ring, { startAt: 'oldest', autoRelease: true });
+    this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
     this.files = new HlsSegmentFiles(args.config, args);
     const key = this.files.m3u8Path;
     const pending = disposals.get(key);
@@ -100,19 +101,19 @@ export class HlsMuxer implements Actor {
     }
   }
 
-  /** Mux every record the ring has for us. */
+  /** Mux every record the chain has for us. */
   private drain(): void {
     if (this.failed) return;
     try {
       for (let rec = this.reader.next(); rec; rec = this.reader.next()) {
         if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO) continue;
-        const tag = this.reader.payload(rec);
-        const body = tag.subarray(FLV_TAG_HEADER_SIZE, tag.length - FLV_PREVIOUS_TAG_SIZE);
+        const body = this.scratch.read(this.reader, rec, this.args.media.chunkSize);
+        if (!body) break; // no longer in the chain: lapped, handled below
         if (rec.type === MSG_VIDEO) this.onVideo(rec.timestamp, body);
         else this.onAudio(rec.timestamp, body);
       }
       if (this.reader.isLapped()) {
-        this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell a ring behind: skipping to the latest keyframe');
+        this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
         this.reader.skipToLatestSync();
         this.segmenter?.markDiscontinuity();
       }
@@ -123,7 +124,7 @@ export class HlsMuxer implements Actor {
     }
   }
 
-  private onVideo(ts: number, body: Buffer): void {
+  private onVideo(ts: number, body: Uint8Array): void {
     const info = parseVideoTag(body, this.videoInfo);
     const payload = body.subarray(info.headerLength);
     if (info.sequenceHeader) {
@@ -141,7 +142,7 @@ export class HlsMuxer implements Actor {
     this.chunks.push(this.muxer.writeVideo(ts, info.compositionTime, info.keyframe, payload));
   }
 
-  private onAudio(ts: number, body: Buffer): void {
+  private onAudio(ts: number, body: Uint8Array): void {
     const info = parseAudioTag(body, this.audioInfo);
     const payload = body.subarray(info.headerLength);
     if (info.codec === 'AAC' && info.sequenceHeader) {

@@ -1,8 +1,9 @@
 // Per-thread singletons that every session on a worker needs: the worker's MediaHub and
 // the configuration currently in force. Set by the actors that own them when they start.
 
-import type { ActorRef } from '../runtime/index.ts';
+import type { ActorRef, BlockPoolHandle } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
+import type { StreamSource } from './stream-source.ts';
 
 let hub: ActorRef | null = null;
 let config: SluiceConfig | null = null;
@@ -25,17 +26,36 @@ export function localConfig(): SluiceConfig {
   return config;
 }
 
-// The StreamSources living on this thread, so a reload reaches them.
-const sources = new Set<ActorRef>();
+// The process-wide pool of media blocks (created by the main thread).
+let pool: BlockPoolHandle | null = null;
 
-export function addLocalSource(ref: ActorRef): void {
-  sources.add(ref);
+export function setLocalPool(handle: BlockPoolHandle): void {
+  pool = handle;
+}
+
+export function localPool(): BlockPoolHandle {
+  if (!pool) throw new Error('no media block pool on this thread');
+  return pool;
+}
+
+// The StreamSources living on this thread: a reload reaches them, and their publisher's
+// session (on the same thread) hands them media by a plain call.
+const sources = new Map<number, { ref: ActorRef; source: StreamSource }>();
+
+export function addLocalSource(ref: ActorRef, source: StreamSource): void {
+  sources.set(ref.id, { ref, source });
 }
 
 export function removeLocalSource(ref: ActorRef): void {
-  sources.delete(ref);
+  sources.delete(ref.id);
 }
 
 export function localSources(): ActorRef[] {
-  return [...sources];
+  return [...sources.values()].map((s) => s.ref);
+}
+
+/** The StreamSource object behind a ref of this thread, or null. */
+export function localSourceObject(ref: ActorRef): StreamSource | null {
+  const s = sources.get(ref.id);
+  return s && s.ref.worker === ref.worker ? s.source : null;
 }

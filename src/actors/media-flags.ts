@@ -1,8 +1,8 @@
-// What the media layer means by a ring record's flag bits. The ring itself only knows
+// What the media layer means by a chain record's flag bits. The chain itself only knows
 // SYNC (a reader may start here) and JOIN_ONLY (only a reader joining at the next sync
 // point wants it); the rest are media facts that readers use without parsing payloads.
 
-export { RING_FLAG_SYNC as FLAG_SYNC, RING_FLAG_JOIN_ONLY as FLAG_JOIN_ONLY } from '../runtime/ring.ts';
+export { CHAIN_FLAG_SYNC as FLAG_SYNC, CHAIN_FLAG_JOIN_ONLY as FLAG_JOIN_ONLY } from '../runtime/chain-layout.ts';
 
 export const FLAG_SEQUENCE_HEADER = 1 << 2;
 export const FLAG_METADATA = 1 << 3;

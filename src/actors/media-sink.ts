@@ -9,14 +9,14 @@ export type MediaFormat = 'rtmp' | 'flv';
 export interface MediaSink {
   readonly id: string;
   readonly format: MediaFormat;
-  /** Queue bytes; `done` fires once they have left for the kernel (or failed). */
-  write(view: Buffer, done: (err?: Error | null) => void): void;
+  /** Queue bytes; `done`, when given, fires once they have left for the kernel (or failed). */
+  write(view: Buffer, done: ((err?: Error | null) => void) | null): void;
   /** Bytes queued in user space and not yet taken by the kernel. */
   queuedBytes(): number;
   /** Called before the first bytes of a (re)published stream. */
   streamStarted(entry: StreamEntry): void;
   /** The publisher left; the sink may stay (RTMP) or finish (HTTP-FLV). */
   streamEnded(): void;
-  /** The fan-out gives up on this sink (too slow, ring lapped). */
+  /** The fan-out gives up on this sink (it stopped reading). */
   drop(reason: string): void;
 }

@@ -1,4 +1,4 @@
-// An RTMP player as the fan-out sees it: views of the ring go straight to the socket.
+// An RTMP player as the fan-out sees it: views of the stored wire bytes go straight to the socket.
 import type { Socket } from 'node:net';
 import type { MediaSink } from './media-sink.ts';
 import type { StreamEntry } from './stream-source.ts';
@@ -22,12 +22,13 @@ export class RtmpPlayerSink implements MediaSink {
     this.session = session;
   }
 
-  write(view: Buffer, done: (err?: Error | null) => void): void {
+  write(view: Buffer, done: ((err?: Error | null) => void) | null): void {
     if (this.socket.destroyed) {
-      done(null);
+      done?.(null);
       return;
     }
-    this.socket.write(view, done);
+    if (done) this.socket.write(view, done);
+    else this.socket.write(view);
   }
 
   queuedBytes(): number {
@@ -35,7 +36,7 @@ export class RtmpPlayerSink implements MediaSink {
   }
 
   streamStarted(entry: StreamEntry): void {
-    this.session.useChunkSize(entry.rings.chunkSize);
+    this.session.useChunkSize(entry.media.chunkSize);
   }
 
   streamEnded(): void {

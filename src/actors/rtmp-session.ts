@@ -16,11 +16,11 @@ import { decodeSharedObject } from '../net/rtmp/shared-object.ts';
 import { parseTcUrl, resolveStream, streamKey, isSafeName, type StreamLocation, type TcUrl } from '../net/rtmp/stream-url.ts';
 import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
 import { securityAllows, referAllows, type AccessMethod } from './access-control.ts';
-import { localConfig, localHub } from './local-services.ts';
+import { localConfig, localHub, localSourceObject } from './local-services.ts';
 import { newClientId, SERVER_VERSION } from './server-identity.ts';
 import { registerClient, unregisterClient, type ClientInfo, type ClientType } from './client-registry.ts';
 import { RtmpPlayerSink, type PlayerSession } from './rtmp-player-sink.ts';
-import type { SourceArgs, SourceStartRes } from './stream-source.ts';
+import type { SourceArgs, SourceStartRes, StreamSource } from './stream-source.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
 import { connectionClosed } from './connection-limit.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
@@ -73,6 +73,8 @@ export class RtmpSession implements Actor, PlayerSession {
   private loc: StreamLocation | null = null;
   private vhost: ResolvedVhost | null = null;
   private source: ActorRef | null = null;
+  /** The source itself (a child on this thread): media is handed to it by a plain call. */
+  private sourceObject: StreamSource | null = null;
   private fanout: ActorRef | null = null;
   private readonly startedAt = Date.now();
   private lastInput = Date.now();
@@ -97,7 +99,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.socket.on('data', (data: Buffer) => ctx.tell(self, { type: 'session/data', data }));
     this.socket.on('close', () => ctx.tell(self, { type: 'session/closed' }));
     this.socket.on('error', () => {}); // 'close' follows; resets are ordinary here
-    ctx.every(CHECK_INTERVAL_MS, { type: 'session/check' });
+    this.watchTimeouts();
     registerClient(this.id, { describe: () => this.describe(), kick: () => ctx.tell(self, { type: 'session/kick' }) });
   }
 
@@ -123,6 +125,7 @@ export class RtmpSession implements Actor, PlayerSession {
       case 'sys/child-stopped':
         if (this.source && msg.child.id === this.source.id && msg.child.worker === this.source.worker) {
           this.source = null;
+          this.sourceObject = null;
           if (msg.reason === 'error') this.close('the stream source failed');
         }
         if (this.endingSource && msg.child.id === this.endingSource.id && msg.child.worker === this.endingSource.worker) {
@@ -153,12 +156,30 @@ export class RtmpSession implements Actor, PlayerSession {
       if (!step.rest || step.rest.length === 0) return;
       bytes = step.rest;
     }
-    const messages = this.reader.push(bytes);
+    // Media goes to the source synchronously as each message completes; anything else,
+    // and everything after it in this read, waits its turn in order.
+    this.reader.pushTo(bytes, this);
     this.maybeAck();
-    for (const m of messages) {
+    const queued = this.queued;
+    if (queued.length === 0) return;
+    this.queued = [];
+    for (const m of queued) {
       if (this.closing) return;
-      await this.onMessage(m);
+      await this.handleMessage(m);
     }
+  }
+
+  /** Messages of the current read that wait for async handling (commands and what follows them). */
+  private queued: RtmpMessage[] = [];
+
+  /** ChunkHandler: called by the chunk reader for each message, during pushTo. */
+  onMessage(csid: number, type: number, streamId: number, timestamp: number, payload: Uint8Array, from: number, to: number): void {
+    if (this.queued.length === 0 && (type === MSG_AUDIO || type === MSG_VIDEO) && this.sourceObject) {
+      this.lastMedia = Date.now();
+      this.sourceObject.ingest(type, timestamp, payload, from, to);
+      return;
+    }
+    this.queued.push({ csid, type, streamId, timestamp, payload: payload.slice(from, to) });
   }
 
   private maybeAck(): void {
@@ -169,7 +190,7 @@ export class RtmpSession implements Actor, PlayerSession {
     }
   }
 
-  private async onMessage(m: RtmpMessage): Promise<void> {
+  private async handleMessage(m: RtmpMessage): Promise<void> {
     switch (m.type) {
       case MSG_AUDIO:
       case MSG_VIDEO:
@@ -209,10 +230,10 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   private onMedia(type: number, timestamp: number, payload: Uint8Array): void {
-    if (this.role !== 'publish' || !this.source) return;
+    if (this.role !== 'publish' || !this.sourceObject) return;
     if (type !== MSG_AUDIO && type !== MSG_VIDEO && type !== MSG_DATA_AMF0) return;
     this.lastMedia = Date.now();
-    this.ctx.tell(this.source, { type: 'source/media', msgType: type, timestamp, payload });
+    this.sourceObject!.ingest(type, timestamp, payload, 0, payload.length);
   }
 
   private onDataMessage(m: RtmpMessage): void {
@@ -374,6 +395,7 @@ export class RtmpSession implements Actor, PlayerSession {
         key, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: loc.param, tcUrl: this.tcUrl,
         publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
         gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
+        queueMs: vhost.config.queue_length * 1000,
         dvr: vhost.config.dvr, transcode: vhost.config.transcode,
         forward: forwardPlanFor(vhost.config, loc.param, key, this.ctx.log),
         claim: clusterOn(localConfig()) && vhost.config.cluster.mode !== 'remote', // an edge publish is its origin's to claim
@@ -383,7 +405,7 @@ export class RtmpSession implements Actor, PlayerSession {
       if (!res.ok) {
         this.ctx.stop(source);
         this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PublishBadName, clientid: this.id }));
-        this.close(`stream ${key} is busy: publish refused`, 'info');
+        this.close(res.reason === 'memory' ? `media memory is full: publish of ${key} refused` : `stream ${key} is busy: publish refused`, 'info');
         return;
       }
       if (this.closing) {
@@ -391,6 +413,7 @@ export class RtmpSession implements Actor, PlayerSession {
         return;
       }
       this.source = source;
+      this.sourceObject = localSourceObject(source);
       this.role = 'publish';
       this.loc = loc;
       this.vhost = vhost;
@@ -438,6 +461,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.role = 'play';
     this.loc = loc;
     this.vhost = vhost;
+    this.unwatchTimeouts();
     const sink = new RtmpPlayerSink(this.id, this.socket, this);
     const key = streamKey(loc);
     const fanout = await this.ctx.ask<ActorRef>(localHub(), {
@@ -479,6 +503,7 @@ export class RtmpSession implements Actor, PlayerSession {
       this.ctx.tell(this.source, { type: 'source/end' });
       this.endingSource = this.source;
       this.source = null;
+      this.sourceObject = null;
     }
     if (this.role === 'play' && this.fanout) {
       this.ctx.tell(this.fanout, { type: 'fanout/detach', id: this.id });
@@ -487,6 +512,8 @@ export class RtmpSession implements Actor, PlayerSession {
     this.role = 'none';
     this.fcPublished = false;
     this.hooks.roleEnded();
+    this.lastInput = Date.now();
+    this.watchTimeouts();
   }
 
   // ---- PlayerSession (called by the fan-out on this thread) ----
@@ -520,6 +547,19 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   // ---- lifetime ----
+
+  // Timeouts concern connections that have not started, and publishers; a player has no
+  // timer of its own (thousands of them would each wake every second for nothing).
+  private cancelCheck: (() => void) | null = null;
+
+  private watchTimeouts(): void {
+    if (!this.cancelCheck && !this.closing) this.cancelCheck = this.ctx.every(CHECK_INTERVAL_MS, { type: 'session/check' });
+  }
+
+  private unwatchTimeouts(): void {
+    this.cancelCheck?.();
+    this.cancelCheck = null;
+  }
 
   private checkTimeouts(): void {
     const now = Date.now();

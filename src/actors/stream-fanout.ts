@@ -1,12 +1,11 @@
 // StreamFanout: the readers of one stream on one worker. It subscribes to the stream's
-// name in the directory (so players may come before the publisher), follows its rings
-// when it appears, and serves every local RTMP player and HTTP-FLV viewer from one ring
+// name in the directory (so players may come before the publisher), follows its chain
+// when it appears, and serves every local RTMP player and HTTP-FLV viewer from one chain
 // reader per format on a merged-write timer (mw_latency). It outlives unpublish: players
 // stay and resume on republish; it stops itself a while after its last player leaves.
 
-import { registerActor, requestCollection, DIRECTORY_REF, type Actor, type ActorContext } from '../runtime/index.ts';
-import { RingChannel, type LagPolicy } from './ring-channel.ts';
-import { RING_DATA_BYTES, RING_INDEX_SLOTS } from './media-rings.ts';
+import { registerActor, DIRECTORY_REF, type Actor, type ActorContext } from '../runtime/index.ts';
+import { ChainChannel, type LagPolicy } from './chain-channel.ts';
 import type { MediaFormat, MediaSink } from './media-sink.ts';
 import type { StreamEntry } from './stream-source.ts';
 import { EdgeInterest } from './edge-interest.ts';
@@ -33,9 +32,10 @@ const SLICES = 8;
 
 export class StreamFanout implements Actor {
   private readonly args: FanoutArgs;
-  private readonly channels: Record<MediaFormat, RingChannel>;
+  private readonly channels: Record<MediaFormat, ChainChannel>;
   private entry: StreamEntry | null = null;
   private cancelTick: (() => void) | null = null;
+  private cancelIdle: (() => void) | null = null;
   private idleSince = 0;
   private attaches = 0;
   private readonly ctx: ActorContext;
@@ -52,10 +52,9 @@ export class StreamFanout implements Actor {
     this.slices = args.mwLatencyMs >= 80 ? SLICES : 1;
     const policy: LagPolicy = { queueMs: args.queueMs, highWaterBytes: HIGH_WATER_BYTES, slices: this.slices };
     const log = (m: string) => ctx.log.warn({ stream: args.key }, m);
-    this.channels = { rtmp: new RingChannel(RING_INDEX_SLOTS, policy, log), flv: new RingChannel(RING_INDEX_SLOTS, policy, log) };
+    this.channels = { rtmp: new ChainChannel('rtmp', policy, log), flv: new ChainChannel('flv', policy, log) };
     ctx.tell(DIRECTORY_REF, { type: 'dir/subscribe', name: args.key, subscriber: ctx.self });
-    this.cancelTick = ctx.every(Math.max(10, Math.round(args.mwLatencyMs / this.slices)), { type: 'fanout/tick' });
-    ctx.every(IDLE_STOP_MS, { type: 'fanout/idle-check' });
+    this.cancelIdle = ctx.every(IDLE_STOP_MS, { type: 'fanout/idle-check' });
     this.edge = EdgeInterest.forKey(args.key, ctx);
   }
 
@@ -137,8 +136,9 @@ export class StreamFanout implements Actor {
     if (this.entry) this.onDisappeared();
     this.entry = entry;
     this.appearedAt = Date.now();
-    this.channels.rtmp.attachRing(entry.rings.rtmp, RING_DATA_BYTES);
-    this.channels.flv.attachRing(entry.rings.flv, RING_DATA_BYTES);
+    this.channels.rtmp.attach(entry.media.chain, entry.media.chunkSize);
+    this.channels.flv.attach(entry.media.chain, entry.media.chunkSize);
+    this.startTicks();
     for (const ch of [this.channels.rtmp, this.channels.flv]) for (const s of ch.sinks()) s.streamStarted(entry);
     this.tick();
   }
@@ -148,9 +148,9 @@ export class StreamFanout implements Actor {
     // Deliver what the publisher sent before it left, then tell the players.
     this.tick();
     this.entry = null;
-    requestCollection(); // this thread's views of the old rings must be collected to free them
+    this.stopTicks();
     for (const ch of [this.channels.rtmp, this.channels.flv]) {
-      ch.detachRing();
+      ch.detach();
       for (const s of [...ch.sinks()]) s.streamEnded();
     }
   }
@@ -172,12 +172,23 @@ export class StreamFanout implements Actor {
     }
   }
 
-  stopped(): void {
+  // The merged-write timer runs only while a stream is live here: an idle fan-out costs nothing.
+  private startTicks(): void {
+    if (!this.cancelTick) this.cancelTick = this.ctx.every(Math.max(10, Math.round(this.args.mwLatencyMs / this.slices)), { type: 'fanout/tick' });
+  }
+
+  private stopTicks(): void {
     this.cancelTick?.();
+    this.cancelTick = null;
+  }
+
+  stopped(): void {
+    this.stopTicks();
+    this.cancelIdle?.();
     this.edge?.stop();
     this.ctx.tell(DIRECTORY_REF, { type: 'dir/unsubscribe', name: this.args.key, subscriber: this.ctx.self });
-    this.channels.rtmp.detachRing();
-    this.channels.flv.detachRing();
+    this.channels.rtmp.detach();
+    this.channels.flv.detach();
   }
 }
 

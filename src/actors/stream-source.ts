@@ -1,14 +1,19 @@
 // StreamSource: one per live stream, on the worker of its publisher. It owns the
-// stream's rings: every media message is corrected in time once and appended once to
-// each ring. Before each keyframe it repeats metadata and sequence headers as join-only
-// records, so the ring itself is the GOP cache: a reader that starts at the latest sync
-// point gets metadata, sequence headers, then the GOP, with nothing kept elsewhere.
+// stream's chain of pool blocks: every media message is corrected in time once and
+// stored once (media-chain.ts). Before each keyframe it repeats metadata and sequence
+// headers as join-only records, so the chain itself is the GOP cache: a reader that
+// starts at the latest sync point gets metadata, sequence headers, then the GOP.
+//
+// The publisher's session hands it media synchronously (ingest), on the same thread,
+// with no message object or Promise per message. What the chain retains is decided
+// here: the GOP, plus what the slowest reader still needs, bounded by queue_length;
+// under pool pressure only the GOP.
 
-import { registerActor, requestCollection, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { registerActor, DIRECTORY_REF, PoolFullError, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
 import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { normalizeMetadata, metadataForPlayers } from '../net/rtmp/commands.ts';
-import { MediaRingWriter, type MediaRingHandles } from './media-rings.ts';
+import { MediaChainWriter, type MediaChainHandle } from './media-chain.ts';
 import { TimeJitter, type JitterMode } from './time-jitter.ts';
 import {
   FLAG_SYNC, FLAG_JOIN_ONLY, FLAG_SEQUENCE_HEADER, FLAG_METADATA, FLAG_KEYFRAME,
@@ -17,7 +22,7 @@ import {
 import { SERVER_NAME, SERVER_VERSION, newClientId } from './server-identity.ts';
 import { StreamStats } from './stream-stats.ts';
 import type { HlsConfig, SluiceConfig } from '../config/types.ts';
-import { addLocalSource, removeLocalSource } from './local-services.ts';
+import { addLocalSource, removeLocalSource, localPool } from './local-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import type { HlsMuxerArgs } from './hls-muxer.ts';
 import type { DvrConfig, TranscodeConfig } from '../config/types.ts';
@@ -48,6 +53,8 @@ export interface SourceArgs {
   forward?: ForwardPlan;
   /** A publish here, claimed in the cluster directory (not a stream pulled from another origin). */
   claim?: boolean;
+  /** queue_length in ms: how far behind the newest message a reader is kept (default 10 s). */
+  queueMs?: number;
 }
 
 /** What the directory holds for a live stream: enough for any worker to serve it. */
@@ -61,7 +68,7 @@ export interface StreamEntry {
   streamId: string;
   source: ActorRef;
   publisherId: string;
-  rings: MediaRingHandles;
+  media: MediaChainHandle;
   gopCache: boolean;
   startedAt: number;
 }
@@ -73,17 +80,27 @@ export type SourceMsg =
   | { type: 'source/reload'; config: SluiceConfig }
   | { type: 'source/end' };
 
-export type SourceStartRes = { ok: true; entry: StreamEntry } | { ok: false; reason: 'busy' };
+export type SourceStartRes = { ok: true; entry: StreamEntry } | { ok: false; reason: 'busy' | 'memory' };
 
 // An audio-only stream has no keyframes: offer a join point about this often.
 const AUDIO_SYNC_INTERVAL_MS = 1000;
+// Readers are kept this much longer than queue_length: the fan-out skips its players at
+// queue_length on its own tick, so the chain must not lap it first.
+const RETAIN_MARGIN_MS = 2000;
+// Retention is decided every this many records (and at every keyframe).
+const TRIM_EVERY = 16;
+// Above this share of the pool in use, streams keep only their GOP (laggards skip ahead);
+// above the second, new publishes are refused.
+const PRESSURE_SHARE = 0.85;
+const REFUSE_SHARE = 0.95;
+const DROP_LOG_MS = 1000;
 
 export class StreamSource implements Actor {
   // Reused for every packet: parsing a tag header allocates nothing.
   private readonly videoInfo = createVideoTagInfo();
   private readonly audioInfo = createAudioTagInfo();
   private readonly args: SourceArgs;
-  private readonly rings: MediaRingWriter;
+  private readonly media: MediaChainWriter;
   private readonly jitter: TimeJitter;
   readonly stats: StreamStats;
   private metadata: Uint8Array | null = null;
@@ -96,10 +113,22 @@ export class StreamSource implements Actor {
   private self: ActorRef | null = null;
   private hls: ActorRef | null = null;
   private hlsConfig: HlsConfig | null = null;
+  private readonly retainMs: number;
+  /** First record of the latest GOP (its join group), 0 before the first keyframe. */
+  private gopStart = 0;
+  /** Join starts of the GOPs retained, with their timestamps, oldest first. */
+  private readonly syncSeqs: number[] = [];
+  private readonly syncTs: number[] = [];
+  private sinceTrim = 0;
+  /** Messages dropped because the pool was full. */
+  dropped = 0;
+  private lastDropLog = 0;
+  private log: ActorContext['log'] | null = null;
 
   constructor(args: SourceArgs) {
     this.args = args;
-    this.rings = new MediaRingWriter(args.chunkSize);
+    this.media = new MediaChainWriter(localPool(), args.chunkSize);
+    this.retainMs = (args.queueMs ?? 10_000) + RETAIN_MARGIN_MS;
     this.jitter = new TimeJitter(args.timeJitter);
     this.stats = new StreamStats();
   }
@@ -109,7 +138,7 @@ export class StreamSource implements Actor {
       case 'source/start':
         return this.start(ctx);
       case 'source/media':
-        this.onMedia(msg.msgType, msg.timestamp, msg.payload);
+        this.ingest(msg.msgType, msg.timestamp, msg.payload, 0, msg.payload.length);
         return undefined;
       case 'source/end':
         ctx.stop();
@@ -128,10 +157,16 @@ export class StreamSource implements Actor {
 
   private async start(ctx: ActorContext): Promise<SourceStartRes> {
     const a = this.args;
+    this.log = ctx.log;
+    const pool = this.media.chain.pool;
+    if (pool.inUse >= pool.blockCount * REFUSE_SHARE) {
+      ctx.log.warn({ stream: a.key, blocksInUse: pool.inUse, blocks: pool.blockCount }, 'media memory is full (media.max_memory): publish refused');
+      return { ok: false, reason: 'memory' };
+    }
     const entry: StreamEntry = {
       key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: a.param, tcUrl: a.tcUrl,
       streamId: a.streamId ?? streamIdFor(ctx.self), source: ctx.self, publisherId: a.publisher.clientId,
-      rings: this.rings.handles, gopCache: a.gopCache, startedAt: Date.now(),
+      media: this.media.handle, gopCache: a.gopCache, startedAt: Date.now(),
     };
     // Live on another origin: busy as a local double publish is (the claim ends with us).
     if (a.claim && !(await claimStream(ctx, a.key))) return { ok: false, reason: 'busy' };
@@ -139,71 +174,158 @@ export class StreamSource implements Actor {
     if (!res.ok) return { ok: false, reason: 'busy' };
     this.entry = entry;
     this.self = ctx.self;
-    addLocalSource(ctx.self);
+    addLocalSource(ctx.self, this);
     if (a.hls.enabled) this.startHls(a.hls, ctx);
-    spawnDvr(ctx, a.dvr, this.rings.handles.flv, { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: entry.streamId });
+    spawnDvr(ctx, a.dvr, this.media.handle, { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: entry.streamId });
     spawnTranscoders(ctx, a.transcode, a);
-    spawnForwarders(ctx, a.forward, this.rings.handles.flv, a);
+    spawnForwarders(ctx, a.forward, this.media.handle, a);
     return { ok: true, entry };
   }
 
-  private onMedia(type: number, rawTimestamp: number, payload: Uint8Array): void {
-    this.stats.onReceive(type, payload.length);
+  /**
+   * One media message from the publisher, payload[from, to): stored once, synchronously.
+   * The bytes are only borrowed for the call (the chunk reader reuses its buffer).
+   */
+  ingest(type: number, rawTimestamp: number, payload: Uint8Array, from: number, to: number): void {
+    const length = to - from;
+    this.stats.onReceive(type, length);
     sourceCounters.messages++;
-    sourceCounters.bytes += payload.length;
+    sourceCounters.bytes += length;
     if (type === MSG_DATA_AMF0) {
-      const meta = normalizeMetadata(payload);
+      const meta = normalizeMetadata(payload.subarray(from, to));
       if (!meta) return;
       this.metadataObject = meta;
       this.metadata = metadataForPlayers(meta, { name: SERVER_NAME, version: SERVER_VERSION });
       // Timestamp 0: ffmpeg's FLV reader takes a later-stamped onMetaData for a data track.
-      this.rings.write(MSG_DATA_AMF0, FLAG_METADATA, 0, this.metadata);
+      this.store(MSG_DATA_AMF0, FLAG_METADATA, 0, this.metadata, 0, this.metadata.length);
       return;
     }
     if (type !== MSG_AUDIO && type !== MSG_VIDEO) return;
-    if (payload.length === 0) return;
+    if (length === 0) return;
     const ts = this.jitter.correct(rawTimestamp);
+    const b0 = payload[from]!;
     if (type === MSG_VIDEO) {
       this.hasVideo = true;
-      const info = parseVideoTag(payload, this.videoInfo);
-      if (info.sequenceHeader) {
-        this.videoHeader = payload.slice();
-        this.rings.write(type, FLAG_SEQUENCE_HEADER, ts, payload);
+      let keyframe: boolean;
+      let sequenceHeader: boolean;
+      // Legacy AVC and HEVC (codec ids 7 and 12): two bytes say it all, no parse needed.
+      const codec = b0 & 0x0f;
+      if ((b0 & 0x80) === 0 && (codec === 7 || codec === 12) && length >= 2) {
+        sequenceHeader = payload[from + 1] === 0;
+        keyframe = b0 >> 4 === 1;
+      } else {
+        const info = parseVideoTag(payload.subarray(from, to), this.videoInfo);
+        sequenceHeader = info.sequenceHeader;
+        keyframe = info.keyframe;
+      }
+      if (sequenceHeader) {
+        this.videoHeader = payload.slice(from, to);
+        this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
         return;
       }
-      if (info.keyframe) {
-        this.writeJoinGroup(ts);
-        this.rings.write(type, FLAG_SYNC | FLAG_KEYFRAME, ts, payload);
+      if (keyframe) {
+        this.startGop(ts);
+        this.store(type, FLAG_SYNC | FLAG_KEYFRAME, ts, payload, from, to);
         return;
       }
-      this.rings.write(type, 0, ts, payload);
+      this.store(type, 0, ts, payload, from, to);
       return;
     }
-    const info = parseAudioTag(payload, this.audioInfo);
-    if (info.sequenceHeader) {
-      this.audioHeader = payload.slice();
-      this.rings.write(type, FLAG_SEQUENCE_HEADER, ts, payload);
+    let sequenceHeader: boolean;
+    if (b0 >> 4 === 10 && length >= 2) sequenceHeader = payload[from + 1] === 0; // AAC
+    else sequenceHeader = parseAudioTag(payload.subarray(from, to), this.audioInfo).sequenceHeader;
+    if (sequenceHeader) {
+      this.audioHeader = payload.slice(from, to);
+      this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
       return;
     }
     if (!this.hasVideo && ts - this.lastAudioSync >= AUDIO_SYNC_INTERVAL_MS) {
       this.lastAudioSync = ts;
-      this.writeJoinGroup(ts);
-      this.rings.write(type, FLAG_SYNC, ts, payload);
+      this.startGop(ts);
+      this.store(type, FLAG_SYNC, ts, payload, from, to);
       return;
     }
-    this.rings.write(type, 0, ts, payload);
+    this.store(type, 0, ts, payload, from, to);
   }
 
   /** Metadata then sequence headers, for readers that start at the record after them. */
-  private writeJoinGroup(ts: number): void {
-    if (this.metadata) this.rings.write(MSG_DATA_AMF0, FLAG_JOIN_ONLY | FLAG_METADATA, 0, this.metadata);
-    if (this.audioHeader) this.rings.write(MSG_AUDIO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.audioHeader);
-    if (this.videoHeader) this.rings.write(MSG_VIDEO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.videoHeader);
+  private startGop(ts: number): void {
+    const first = this.media.chain.committed + 1;
+    if (this.metadata) this.store(MSG_DATA_AMF0, FLAG_JOIN_ONLY | FLAG_METADATA, 0, this.metadata, 0, this.metadata.length);
+    if (this.audioHeader) this.store(MSG_AUDIO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.audioHeader, 0, this.audioHeader.length);
+    if (this.videoHeader) this.store(MSG_VIDEO, FLAG_JOIN_ONLY | FLAG_SEQUENCE_HEADER, ts, this.videoHeader, 0, this.videoHeader.length);
+    this.gopStart = first;
+    this.syncSeqs.push(first);
+    this.syncTs.push(ts);
+    this.sinceTrim = TRIM_EVERY;
+  }
+
+  private store(type: number, flags: number, ts: number, payload: Uint8Array, from: number, to: number): void {
+    if (++this.sinceTrim >= TRIM_EVERY) this.retain(false);
+    try {
+      this.media.write(type, flags, ts, payload, from, to);
+    } catch (err) {
+      if (!(err instanceof PoolFullError)) throw err;
+      // Keep only the GOP (laggards skip ahead) and try once more.
+      this.retain(true);
+      try {
+        this.media.write(type, flags, ts, payload, from, to);
+      } catch (again) {
+        if (!(again instanceof PoolFullError)) throw again;
+        this.dropped++;
+        const now = Date.now();
+        if (now - this.lastDropLog >= DROP_LOG_MS) {
+          this.lastDropLog = now;
+          this.log?.warn({ stream: this.args.key, dropped: this.dropped }, 'media memory is full (media.max_memory): message dropped');
+        }
+      }
+    }
+  }
+
+  /**
+   * Lets the chain go of what nobody needs: records before the GOP that no reader still
+   * needs, and whatever lies beyond the retention bound (or, under pressure, everything
+   * before the GOP).
+   */
+  private retain(squeeze: boolean): void {
+    this.sinceTrim = 0;
+    const chain = this.media.chain;
+    const head = chain.committed;
+    if (head === 0) return;
+    const gop = this.args.gopCache && this.gopStart ? this.gopStart : head + 1;
+    let keep: number;
+    const pool = chain.pool;
+    if (squeeze || pool.inUse >= pool.blockCount * PRESSURE_SHARE) {
+      keep = this.args.gopCache && this.gopStart ? this.gopStart : head + 1;
+    } else {
+      // the oldest GOP start still within the bound: readers behind it are lapped
+      const bound = chain.timestampOf(head) - this.retainMs;
+      let oldest = gop;
+      for (let i = this.syncSeqs.length - 1; i >= 0; i--) {
+        if (this.syncTs[i]! < bound) break;
+        oldest = this.syncSeqs[i]!;
+      }
+      if (!this.gopStart) oldest = Math.max(chain.oldest, this.firstWithin(bound));
+      keep = Math.min(gop, Math.max(chain.minReaderCursor(), oldest));
+    }
+    chain.trim(keep);
+    while (this.syncSeqs.length > 0 && this.syncSeqs[0]! < chain.oldest) {
+      this.syncSeqs.shift();
+      this.syncTs.shift();
+    }
+  }
+
+  /** Before the first keyframe: the first retained record not older than `bound`. */
+  private firstWithin(bound: number): number {
+    const chain = this.media.chain;
+    let seq = chain.oldest;
+    while (seq < chain.committed && chain.timestampOf(seq) < bound) seq++;
+    return seq;
   }
 
   private startHls(config: HlsConfig, ctx: ActorContext): void {
     const a = this.args;
-    const hls: HlsMuxerArgs = { ring: this.rings.handles.flv, config, vhost: a.vhost, app: a.app, stream: a.stream };
+    const hls: HlsMuxerArgs = { media: this.media.handle, config, vhost: a.vhost, app: a.app, stream: a.stream };
     try {
       this.hls = ctx.spawn('media/hls', hls);
       this.hlsConfig = config;
@@ -228,10 +350,10 @@ export class StreamSource implements Actor {
   }
 
   stopped(): void {
-    // Readers see the end of the rings; the directory drops the name with its owner.
-    this.rings.close();
+    // Readers see the end of the chain (its blocks go back once the last one detaches);
+    // the directory drops the name with its owner.
+    this.media.close();
     if (this.self) removeLocalSource(this.self);
-    requestCollection(); // the rings go back to the OS only once collected
   }
 
   get streamEntry(): StreamEntry | null {

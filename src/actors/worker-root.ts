@@ -2,9 +2,9 @@
 // permanent restart policy (so a restarted worker comes back serving). It installs the
 // configuration, then starts the worker's MediaHub and listeners as its children.
 
-import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef, type BlockPoolHandle } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
-import { setLocalConfig, localSources } from './local-services.ts';
+import { setLocalConfig, setLocalPool, localSources } from './local-services.ts';
 import { useConnectionCounter, setConnectionLimit, openConnections } from './connection-limit.ts';
 import { listClients, kickClient } from './client-registry.ts';
 import { setStatsContext } from './stats-controls.ts';
@@ -14,6 +14,8 @@ import type { HookIdentity } from './hook-bodies.ts';
 export interface WorkerRootArgs {
   config: SluiceConfig;
   connections: SharedArrayBuffer;
+  /** The process-wide pool of media blocks. */
+  pool: BlockPoolHandle;
   /** server_id and service_id for hook bodies, decided by the main thread. */
   identity?: HookIdentity;
 }
@@ -34,6 +36,7 @@ export class WorkerRoot implements Actor {
     };
     this.config = args.config;
     setLocalConfig(args.config);
+    setLocalPool(args.pool);
     setStatsContext(ctx);
     if (args.identity) setHookIdentity(args.identity);
     testCrashIn?.(ctx.self.worker);

@@ -186,6 +186,14 @@ const { default: _rootDefault, ...root } = obj({
   },
   max_connections: int(1000, 1),
   chunk_size: int(60000, 128, 65536),
+  media: obj({
+    block_size: int(65536, 4096, 4194304),
+    max_memory: {
+      default: 'auto',
+      errorText: 'must be "auto" or a number of bytes of at least 1048576',
+      anyOf: [{ const: 'auto' }, int(undefined, 1048576)],
+    },
+  }),
   pid: str('./objs/sluice.pid', { nonEmpty: true }),
   log: obj({
     level: oneOf(LOG_LEVELS, 'info'),

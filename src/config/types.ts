@@ -159,11 +159,19 @@ export interface VhostConfig {
   bandcheck: BandcheckConfig;
 }
 
+/** The process-wide pool of media blocks. */
+export interface MediaConfig {
+  block_size: number;
+  /** Bytes for all media blocks (`auto` resolved to a quarter of the RAM). */
+  max_memory: number;
+}
+
 export interface SluiceConfig {
   listen: ListenAddress[];
   workers: number;
   max_connections: number;
   chunk_size: number;
+  media: MediaConfig;
   pid: string;
   log: LogConfig;
   rtmps: RtmpsConfig;
@@ -188,10 +196,11 @@ export interface ClusterDirectoryConfig {
 export type RawListen = number | string | (number | string)[];
 
 export type ValidatedConfig =
-  & Omit<SluiceConfig, 'listen' | 'workers' | 'rtmps' | 'http_api' | 'http_server'>
+  & Omit<SluiceConfig, 'listen' | 'workers' | 'media' | 'rtmps' | 'http_api' | 'http_server'>
   & {
     listen: RawListen;
     workers: 'auto' | number;
+    media: Omit<MediaConfig, 'max_memory'> & { max_memory: 'auto' | number };
     rtmps: Omit<RtmpsConfig, 'listen'> & { listen: RawListen };
     http_api: Omit<HttpApiConfig, 'listen'> & { listen: RawListen };
     http_server: Omit<HttpServerConfig, 'listen'> & { listen: RawListen };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { parseConfig, validateConfig } from '../../src/config/load.ts';
 import type {
   ConfigResult, IngestConfig, SecurityRule, SluiceConfig, TranscodeEngine, VhostConfig,
@@ -43,6 +43,7 @@ const defaults: SluiceConfig = {
   workers: Math.min(256, availableParallelism()),
   max_connections: 1000,
   chunk_size: 60000,
+  media: { block_size: 65536, max_memory: Math.floor(totalmem() / 4 / 65536) * 65536 },
   pid: './objs/sluice.pid',
   log: { level: 'info', file: null },
   rtmps: { enabled: false, listen: [{ host: '0.0.0.0', port: 1936 }], cert: '', key: '' },

@@ -17,6 +17,15 @@ export interface RtmpMessage {
   payload: Uint8Array;
 }
 
+/**
+ * Receives each complete message as it is de-chunked, with no object made for it: the
+ * payload is payload[from, to), valid only during the call (the reader reuses its
+ * buffers), so a handler that keeps it must copy it.
+ */
+export interface ChunkHandler {
+  onMessage(csid: number, type: number, streamId: number, timestamp: number, payload: Uint8Array, from: number, to: number): void;
+}
+
 export interface ChunkReaderOptions {
   /** Distinct chunk stream ids one connection may use (default 64). */
   maxChunkStreams?: number;
@@ -27,6 +36,7 @@ export interface ChunkReaderOptions {
 export const DEFAULT_CHUNK_SIZE = 128;
 export const MIN_CHUNK_SIZE = 128;
 export const MAX_CHUNK_SIZE = 0xffffff;
+const EMPTY = new Uint8Array(0);
 const TYPE_SET_CHUNK_SIZE = 1;
 const TYPE_ABORT = 2;
 const EXTENDED = 0xffffff;
@@ -34,6 +44,9 @@ const EXTENDED = 0xffffff;
 const MAX_HEADER = 18;
 const MESSAGE_HEADER_SIZE = [11, 7, 3, 0];
 const INITIAL_PAYLOAD = 64 * 1024;
+// A chunk stream keeps its assembly buffer for the next message up to this size, so a
+// publisher's steady stream of frames allocates nothing; larger ones are let go.
+const KEEP_PAYLOAD = 512 * 1024;
 
 /** Per chunk stream: the last header seen (fmt 1/2/3 inherit from it) and the message being assembled. */
 class ChunkStream {
@@ -87,14 +100,24 @@ export class ChunkReader {
     return this.size;
   }
 
+  /** The messages completed by these bytes, each with a payload of its own (or a view of `data`). */
   push(data: Uint8Array): RtmpMessage[] {
-    this.bytesReceived += data.length;
     const out: RtmpMessage[] = [];
-    this.feed(data, out);
+    this.pushTo(data, {
+      onMessage(csid, type, streamId, timestamp, payload, from, to) {
+        out.push({ csid, type, streamId, timestamp, payload: payload === data ? data.subarray(from, to) : payload.slice(from, to) });
+      },
+    });
     return out;
   }
 
-  private feed(data: Uint8Array, out: RtmpMessage[]): void {
+  /** Hands every message these bytes complete to `handler`, in order, synchronously. */
+  pushTo(data: Uint8Array, handler: ChunkHandler): void {
+    this.bytesReceived += data.length;
+    this.feed(data, handler);
+  }
+
+  private feed(data: Uint8Array, out: ChunkHandler): void {
     const end = data.length;
     let pos = 0;
     while (pos < end) {
@@ -133,7 +156,7 @@ export class ChunkReader {
       if (cs.filled === 0 && this.chunkLeft === cs.length && avail >= cs.length) {
         this.cur = null;
         pos += cs.length;
-        this.finish(cs, data.subarray(pos - cs.length, pos), out);
+        this.finish(cs, data, pos - cs.length, pos, out);
         continue;
       }
       const n = Math.min(avail, this.chunkLeft);
@@ -152,15 +175,15 @@ export class ChunkReader {
       pos += n;
       if (this.chunkLeft === 0) {
         this.cur = null;
-        if (cs.filled === cs.length) this.finish(cs, cs.payload, out);
+        if (cs.filled === cs.length) this.finish(cs, cs.payload, 0, cs.length, out);
       }
     }
   }
 
-  private startChunk(out: RtmpMessage[]): void {
+  private startChunk(out: ChunkHandler): void {
     const cs = this.commitHeader();
     if (cs.length === 0) {
-      this.finish(cs, new Uint8Array(0), out);
+      this.finish(cs, EMPTY, 0, 0, out);
       return;
     }
     this.cur = cs;
@@ -266,19 +289,18 @@ export class ChunkReader {
     if (!cs.active) {
       cs.active = true;
       cs.filled = 0;
-      cs.payload = null;
     }
     return cs;
   }
 
-  private finish(cs: ChunkStream, payload: Uint8Array, out: RtmpMessage[]): void {
+  private finish(cs: ChunkStream, payload: Uint8Array, from: number, to: number, out: ChunkHandler): void {
     cs.active = false;
     cs.filled = 0;
-    cs.payload = null;
-    const msg: RtmpMessage = { csid: cs.csid, type: cs.type, streamId: cs.streamId, timestamp: cs.timestamp, payload };
-    if (msg.type === TYPE_SET_CHUNK_SIZE) this.size = checkedChunkSize(payload);
-    else if (msg.type === TYPE_ABORT) this.abort(payload);
-    out.push(msg);
+    if (cs.type === TYPE_SET_CHUNK_SIZE) this.size = checkedChunkSize(payload.subarray(from, to));
+    else if (cs.type === TYPE_ABORT) this.abort(payload.subarray(from, to));
+    out.onMessage(cs.csid, cs.type, cs.streamId, cs.timestamp, payload, from, to);
+    // Let go of an unusually large buffer once its message was handed out.
+    if (payload === cs.payload && payload.length > KEEP_PAYLOAD) cs.payload = null;
   }
 
   private abort(payload: Uint8Array): void {

@@ -77,25 +77,7 @@ export function writeChunked(target: Uint8Array, offset: number, msg: OutgoingMe
   }
   const ts = msg.timestamp >>> 0;
   const ext = ts >= EXTENDED;
-  const field = ext ? EXTENDED : ts;
-  let o = writeBasicHeader(target, offset, 0, csid);
-  target[o] = field >>> 16;
-  target[o + 1] = field >>> 8;
-  target[o + 2] = field;
-  target[o + 3] = length >>> 16;
-  target[o + 4] = length >>> 8;
-  target[o + 5] = length;
-  target[o + 6] = msg.type;
-  const sid = msg.streamId >>> 0;
-  target[o + 7] = sid;
-  target[o + 8] = sid >>> 8;
-  target[o + 9] = sid >>> 16;
-  target[o + 10] = sid >>> 24;
-  o += 11;
-  if (ext) {
-    writeU32(target, o, ts);
-    o += 4;
-  }
+  let o = writeMessageHeader(target, offset, csid, msg.type, msg.streamId, ts, length);
   let p = 0;
   for (;;) {
     const n = Math.min(chunkSize, length - p);
@@ -110,6 +92,56 @@ export function writeChunked(target: Uint8Array, offset: number, msg: OutgoingMe
     }
   }
   return o - offset;
+}
+
+/**
+ * Writes a message's fmt 0 chunk header (basic header, message header, extended
+ * timestamp when due) and returns the offset past it; the payload follows in pieces of
+ * `chunkSize`, each after a continuationHeader.
+ */
+export function writeMessageHeader(target: Uint8Array, offset: number, csid: number, type: number, streamId: number, timestamp: number, length: number): number {
+  checkArgs(csid, length, 1);
+  const ts = timestamp >>> 0;
+  const field = ts >= EXTENDED ? EXTENDED : ts;
+  let o = writeBasicHeader(target, offset, 0, csid);
+  target[o] = field >>> 16;
+  target[o + 1] = field >>> 8;
+  target[o + 2] = field;
+  target[o + 3] = length >>> 16;
+  target[o + 4] = length >>> 8;
+  target[o + 5] = length;
+  target[o + 6] = type;
+  const sid = streamId >>> 0;
+  target[o + 7] = sid;
+  target[o + 8] = sid >>> 8;
+  target[o + 9] = sid >>> 16;
+  target[o + 10] = sid >>> 24;
+  o += 11;
+  if (ts >= EXTENDED) {
+    writeU32(target, o, ts);
+    o += 4;
+  }
+  return o;
+}
+
+/** Writes the fmt 3 header that goes before each payload piece after the first. */
+export function writeContinuationHeader(target: Uint8Array, offset: number, csid: number, timestamp: number): number {
+  let o = writeBasicHeader(target, offset, 3, csid);
+  const ts = timestamp >>> 0;
+  if (ts >= EXTENDED) {
+    writeU32(target, o, ts);
+    o += 4;
+  }
+  return o;
+}
+
+/** Bytes of the fmt 0 header and of each continuation header of such a message. */
+export function messageHeaderLength(csid: number, timestamp: number): number {
+  return basicHeaderLength(csid) + 11 + (timestamp >>> 0 >= EXTENDED ? 4 : 0);
+}
+
+export function continuationHeaderLength(csid: number, timestamp: number): number {
+  return basicHeaderLength(csid) + (timestamp >>> 0 >= EXTENDED ? 4 : 0);
 }
 
 /** The chunked message in a new buffer. */

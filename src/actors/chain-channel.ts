@@ -1,0 +1,517 @@
+// One chain reader per (stream, worker, format) serving every local player of that
+// stream: the hot path of the server. Each tick it reads the new records once into a
+// small local index and builds the views of the new bytes once, and hands the same
+// views to every player that is caught up. RTMP players get the stored wire bytes as
+// they are (one or two views per tick, a block boundary apart); HTTP-FLV viewers get
+// the payloads between tag headers and trailers made once per tick for all of them.
+//
+// Zero copy without a timing margin: every write of a view pins the pool blocks it
+// covers (one reference per block per write batch), released by the write's callback,
+// so a block is never reused while the kernel may still read it, however far the
+// stream has moved on. A player that lags more than queue_length is moved to the
+// newest keyframe; one that stops reading is dropped.
+
+import { ChainReader, type BlockPool, type ChainHandle } from '../runtime/index.ts';
+import { FLAG_SYNC, FLAG_JOIN_ONLY, FLAG_METADATA } from './media-flags.ts';
+import { payloadViews } from './media-chain.ts';
+import { writeTagHeader, writePreviousTagSize, FLV_TAG_HEADER_SIZE } from '../net/flv/flv-tag.ts';
+import type { MediaFormat, MediaSink } from './media-sink.ts';
+
+export interface LagPolicy {
+  /** A player further behind than this (media time) is moved to the newest keyframe. */
+  queueMs: number;
+  /** Bytes a player may have queued before we stop adding more until it drains. */
+  highWaterBytes: number;
+  /** Players are served in this many groups, one group per sub-tick (default 1). */
+  slices?: number;
+}
+
+export interface ChannelCounters {
+  skipped: number;
+  dropped: number;
+  sentBytes: number;
+}
+
+// FLV framing per record, made once per tick: tag header then PreviousTagSize, so a
+// record's trailer and the next record's header are adjacent (one view for both).
+const FRAME_BYTES = FLV_TAG_HEADER_SIZE + 4;
+const INITIAL_INDEX = 256;
+
+class PlayerState {
+  readonly sink: MediaSink;
+  /** Next sequence to send; 0 = waiting for a sync point to join at. */
+  cursor = 0;
+  /** Join-only records before this sequence are wanted (the player is joining). */
+  joinUntil = 0;
+  paused = false;
+  slot = 0;
+  stalledSince = 0;
+  sentBytes = 0;
+  /** Pool blocks pinned by the write batches in flight, oldest batch first. */
+  readonly pinned: number[] = [];
+  pinnedHead = 0;
+  /** Blocks per batch in flight, oldest first. */
+  readonly batches: number[] = [];
+  batchHead = 0;
+  readonly onWritten: (err?: Error | null) => void;
+
+  constructor(sink: MediaSink, unref: (b: number) => void) {
+    this.sink = sink;
+    this.onWritten = () => {
+      const n = this.batches[this.batchHead++]!;
+      for (let i = 0; i < n; i++) unref(this.pinned[this.pinnedHead++]!);
+      if (this.batchHead > 64 && this.batchHead * 2 > this.batches.length) {
+        this.batches.splice(0, this.batchHead);
+        this.batchHead = 0;
+      }
+      if (this.pinnedHead > 256 && this.pinnedHead * 2 > this.pinned.length) {
+        this.pinned.splice(0, this.pinnedHead);
+        this.pinnedHead = 0;
+      }
+    };
+  }
+
+  get inflight(): number {
+    return this.batches.length - this.batchHead;
+  }
+}
+
+/** The state of one pass over a group of players, reused from pass to pass. */
+class FlushPass {
+  head = 0;
+  headTs = 0;
+  now = 0;
+  readonly shared: Buffer[] = [];
+  /** Blocks the shared views cover (each pinned once by the pass itself). */
+  readonly sharedPins: number[] = [];
+  sharedFrom = -1;
+
+  begin(head: number, headTs: number): void {
+    this.head = head;
+    this.headTs = headTs;
+    this.now = Date.now();
+    this.shared.length = 0;
+    this.sharedFrom = -1;
+  }
+}
+
+export class ChainChannel {
+  private readonly format: MediaFormat;
+  private readonly pass = new FlushPass();
+  private reader: ChainReader | null = null;
+  private chunkSize = 0;
+  private readonly players = new Map<string, PlayerState>();
+  private readonly slots: Set<PlayerState>[];
+  private nextSlot = 0;
+  // Local index of the records read so far, by seq % size (grown on demand).
+  private size = INITIAL_INDEX;
+  private idxSeq = new Int32Array(INITIAL_INDEX);
+  private idxTs = new Float64Array(INITIAL_INDEX);
+  private idxFlags = new Uint8Array(INITIAL_INDEX);
+  private idxType = new Uint8Array(INITIAL_INDEX);
+  private idxRawTs = new Float64Array(INITIAL_INDEX);
+  private idxBlock = new Int32Array(INITIAL_INDEX);
+  private idxOffset = new Int32Array(INITIAL_INDEX);
+  private idxLength = new Int32Array(INITIAL_INDEX);
+  private idxAux = new Int32Array(INITIAL_INDEX);
+  private idxFrame: (Buffer | null)[] = new Array(INITIAL_INDEX).fill(null);
+  private idxFrameAt = new Int32Array(INITIAL_INDEX);
+  private firstSeq = 0;
+  private headSeq = 0;
+  private latestSync = 0;
+  private lastMediaTs = 0;
+  private readonly policy: LagPolicy;
+  readonly counters: ChannelCounters = { skipped: 0, dropped: 0, sentBytes: 0 };
+  private lastSkipLog = 0;
+  private readonly log: (msg: string) => void;
+  private readonly unref: (b: number) => void;
+  // scratch for a joining or lagging player's own views
+  private readonly ownViews: Buffer[] = [];
+  private readonly ownPins: number[] = [];
+
+  constructor(format: MediaFormat, policy: LagPolicy, log: (msg: string) => void) {
+    this.format = format;
+    this.policy = policy;
+    this.log = log;
+    const slices = Math.max(1, policy.slices ?? 1);
+    this.slots = Array.from({ length: slices }, () => new Set<PlayerState>());
+    // Write callbacks may come after the chain is gone: the pool outlives every chain.
+    this.unref = (b: number) => this.pool!.unref(b);
+  }
+
+  private pool: BlockPool | null = null;
+
+  get playerCount(): number {
+    return this.players.size;
+  }
+
+  get attached(): boolean {
+    return this.reader !== null;
+  }
+
+  /** Follow a (new) chain: every player rejoins at its next sync point. */
+  attach(handle: ChainHandle, chunkSize: number): void {
+    this.detach();
+    this.reader = new ChainReader(handle, { startAt: 'latest-sync', includeJoinOnly: true });
+    this.pool = this.reader.pool;
+    this.chunkSize = chunkSize;
+    this.firstSeq = 0;
+    this.headSeq = 0;
+    this.latestSync = 0;
+    for (const p of this.players.values()) this.resetPlayer(p);
+    this.readNew();
+  }
+
+  detach(): void {
+    if (this.reader) this.reader.close();
+    this.reader = null;
+    this.idxFrame.fill(null);
+  }
+
+  isClosed(): boolean {
+    return this.reader !== null && this.reader.isClosed();
+  }
+
+  add(sink: MediaSink): void {
+    const p = new PlayerState(sink, this.unref);
+    p.slot = this.nextSlot++ % this.slots.length;
+    this.players.set(sink.id, p);
+    this.slots[p.slot]!.add(p);
+    this.resetPlayer(p);
+  }
+
+  remove(id: string): MediaSink | null {
+    const p = this.players.get(id);
+    if (!p) return null;
+    this.players.delete(id);
+    this.slots[p.slot]!.delete(p);
+    return p.sink;
+  }
+
+  setPaused(id: string, paused: boolean): void {
+    const p = this.players.get(id);
+    if (!p) return;
+    p.paused = paused;
+    if (!paused) this.resetPlayer(p);
+  }
+
+  sinks(): IterableIterator<MediaSink> {
+    const it = this.players.values();
+    return (function* () {
+      for (const p of it) yield p.sink;
+    })();
+  }
+
+  private resetPlayer(p: PlayerState): void {
+    p.cursor = 0;
+    p.joinUntil = 0;
+    if (this.latestSync) this.join(p);
+    else if (this.firstSeq) p.cursor = this.firstSeq; // no keyframe yet: all there is, from the start
+  }
+
+  /** Start a player at the latest sync point, with the join-only records before it. */
+  private join(p: PlayerState): void {
+    let start = this.latestSync;
+    while (start - 1 >= this.firstSeq && this.idxFlags[(start - 1) % this.size]! & FLAG_JOIN_ONLY) start--;
+    p.cursor = start;
+    p.joinUntil = this.latestSync;
+  }
+
+  /** Reads every record committed since the last call into the local index. */
+  private readNew(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    if (reader.isLapped()) {
+      // Our own reader fell behind what the chain keeps: start over at the newest keyframe.
+      // Bytes in flight stay pinned, so no player needs to be dropped for it.
+      reader.skipToLatestSync();
+      this.firstSeq = 0;
+      this.latestSync = 0;
+      for (const p of this.players.values()) this.resetPlayer(p);
+    }
+    const before = this.headSeq;
+    for (let rec = reader.next(); rec; rec = reader.next()) {
+      if (this.firstSeq && rec.seq - this.firstSeq >= this.size) this.grow(rec.seq);
+      const i = rec.seq % this.size;
+      this.idxSeq[i] = rec.seq;
+      // Metadata is stamped 0 for ffmpeg's sake; for lag it counts as the media around it.
+      if (!(rec.flags & FLAG_METADATA)) this.lastMediaTs = rec.timestamp;
+      this.idxTs[i] = this.lastMediaTs;
+      this.idxRawTs[i] = rec.timestamp;
+      this.idxFlags[i] = rec.flags;
+      this.idxType[i] = rec.type;
+      this.idxBlock[i] = rec.block;
+      this.idxOffset[i] = rec.offset;
+      this.idxLength[i] = rec.length;
+      this.idxAux[i] = rec.aux;
+      if (!this.firstSeq) this.firstSeq = rec.seq;
+      this.headSeq = rec.seq;
+      if (rec.flags & FLAG_SYNC) {
+        const wasNone = this.latestSync === 0;
+        this.latestSync = rec.seq;
+        if (wasNone) for (const p of this.players.values()) if (!p.cursor && !p.paused) this.join(p);
+      } else if (this.firstSeq === rec.seq && !(rec.flags & FLAG_JOIN_ONLY)) {
+        // The first record of a stream that has no sync point yet: players already
+        // waiting get the stream from its very start, like SRS's attached consumers.
+        for (const p of this.players.values()) if (!p.cursor && !p.paused) p.cursor = rec.seq;
+      }
+    }
+    if (this.format === 'flv' && this.headSeq > before) this.frame(Math.max(before + 1, this.firstSeq), this.headSeq);
+    this.forgetBefore(this.oldestNeeded());
+  }
+
+  /** FLV tag headers and trailers of records [from, to], in one buffer for this tick. */
+  private frame(from: number, to: number): void {
+    const buf = Buffer.allocUnsafe((to - from + 1) * FRAME_BYTES);
+    for (let s = from, at = 0; s <= to; s++, at += FRAME_BYTES) {
+      const i = s % this.size;
+      const size = this.idxAux[i]!;
+      writeTagHeader(buf, at, this.idxType[i]!, size, this.idxRawTs[i]!);
+      writePreviousTagSize(buf, at + FLV_TAG_HEADER_SIZE, FLV_TAG_HEADER_SIZE + size);
+      this.idxFrame[i] = buf;
+      this.idxFrameAt[i] = at;
+    }
+  }
+
+  /** The oldest record any player still needs, published so the chain keeps it. */
+  private oldestNeeded(): number {
+    let oldest = this.headSeq + 1;
+    for (const p of this.players.values()) if (p.cursor && p.cursor < oldest) oldest = p.cursor;
+    if (this.latestSync) {
+      let start = this.latestSync;
+      while (start - 1 >= this.firstSeq && this.idxFlags[(start - 1) % this.size]! & FLAG_JOIN_ONLY) start--;
+      if (start < oldest) oldest = start;
+    }
+    return oldest;
+  }
+
+  private forgetBefore(seq: number): void {
+    if (!this.firstSeq) return;
+    const until = Math.min(seq, this.headSeq);
+    if (until > this.firstSeq) {
+      for (let s = this.firstSeq; s < until; s++) this.idxFrame[s % this.size] = null;
+      this.firstSeq = until;
+    }
+    this.reader?.release(seq);
+  }
+
+  // Doubles the local index until records firstSeq..seq fit.
+  private grow(seq: number): void {
+    let size = this.size;
+    while (seq - this.firstSeq >= size) size *= 2;
+    const remap = <T extends { length: number; [i: number]: number }>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      for (let s = this.firstSeq; s <= this.headSeq; s++) next[s % size] = old[s % this.size]!;
+      return next;
+    };
+    this.idxSeq = remap(this.idxSeq, (n) => new Int32Array(n));
+    this.idxTs = remap(this.idxTs, (n) => new Float64Array(n));
+    this.idxRawTs = remap(this.idxRawTs, (n) => new Float64Array(n));
+    this.idxFlags = remap(this.idxFlags, (n) => new Uint8Array(n));
+    this.idxType = remap(this.idxType, (n) => new Uint8Array(n));
+    this.idxBlock = remap(this.idxBlock, (n) => new Int32Array(n));
+    this.idxOffset = remap(this.idxOffset, (n) => new Int32Array(n));
+    this.idxLength = remap(this.idxLength, (n) => new Int32Array(n));
+    this.idxAux = remap(this.idxAux, (n) => new Int32Array(n));
+    this.idxFrameAt = remap(this.idxFrameAt, (n) => new Int32Array(n));
+    const frames: (Buffer | null)[] = new Array(size).fill(null);
+    for (let s = this.firstSeq; s <= this.headSeq; s++) frames[s % size] = this.idxFrame[s % this.size]!;
+    this.idxFrame = frames;
+    this.size = size;
+  }
+
+  /**
+   * Views of records [from, to], pinned into `pins`, leaving out join-only records other
+   * than those just before `joinUntil` (a joining player's own headers). False when a
+   * record is no longer in the chain (nothing is then pinned).
+   */
+  private views(from: number, to: number, joinUntil: number, out: Buffer[], pins: number[]): boolean {
+    const pinsBefore = pins.length;
+    const ok = this.format === 'rtmp' ? this.rtmpViews(from, to, joinUntil, out, pins) : this.flvViews(from, to, joinUntil, out, pins);
+    if (!ok) this.reader!.unpin(pins, pinsBefore);
+    return ok;
+  }
+
+  private skipped(s: number, joinUntil: number): boolean {
+    return (this.idxFlags[s % this.size]! & FLAG_JOIN_ONLY) !== 0 && s >= joinUntil;
+  }
+
+  // The stored wire bytes of each run of records not skipped: contiguous in the chain.
+  private rtmpViews(from: number, to: number, joinUntil: number, out: Buffer[], pins: number[]): boolean {
+    const reader = this.reader!;
+    let runStart = 0;
+    let runBytes = 0;
+    for (let s = from; s <= to + 1; s++) {
+      if (s <= to && !this.skipped(s, joinUntil)) {
+        if (!runStart) runStart = s;
+        runBytes += this.idxLength[s % this.size]!;
+        continue;
+      }
+      if (!runStart) continue;
+      const i = runStart % this.size;
+      if (!reader.views(runStart, this.idxBlock[i]!, this.idxOffset[i]!, 0, runBytes, out, pins)) return false;
+      runStart = 0;
+      runBytes = 0;
+    }
+    return true;
+  }
+
+  // Per record: its tag header (joined with the previous record's trailer when both
+  // came in the same tick's framing), its payload pieces, and finally a trailer.
+  private flvViews(from: number, to: number, joinUntil: number, out: Buffer[], pins: number[]): boolean {
+    const reader = this.reader!;
+    let frame: Buffer | null = null;
+    let frameFrom = 0;
+    let frameTo = 0;
+    for (let s = from; s <= to; s++) {
+      if (this.skipped(s, joinUntil)) continue;
+      const i = s % this.size;
+      const buf = this.idxFrame[i]!;
+      const at = this.idxFrameAt[i]!;
+      if (frame === buf && frameTo === at) {
+        frameTo = at + FLV_TAG_HEADER_SIZE;
+      } else {
+        if (frame) out.push(frame.subarray(frameFrom, frameTo));
+        frame = buf;
+        frameFrom = at;
+        frameTo = at + FLV_TAG_HEADER_SIZE;
+      }
+      out.push(frame.subarray(frameFrom, frameTo));
+      if (!payloadViews(reader, s, this.idxBlock[i]!, this.idxOffset[i]!, this.idxType[i]!, this.idxRawTs[i]!, this.idxAux[i]!, this.chunkSize, out, pins)) return false;
+      frameFrom = frameTo;
+      frameTo += 4;
+    }
+    if (frame) out.push(frame.subarray(frameFrom, frameTo));
+    return true;
+  }
+
+  get sliceCount(): number {
+    return this.slots.length;
+  }
+
+  /** A (sub-)tick: read what is new, write it to the players of one group (or of all). */
+  flush(slice = -1): void {
+    if (!this.reader) return;
+    this.readNew();
+    const head = this.headSeq;
+    if (!head) return;
+    if (slice >= 0) this.flushSlot(slice % this.slots.length, head);
+    else for (let i = 0; i < this.slots.length; i++) this.flushSlot(i, head);
+    this.forgetBefore(this.oldestNeeded());
+  }
+
+  private flushSlot(slot: number, head: number): void {
+    const pass = this.pass;
+    pass.begin(head, this.idxTs[head % this.size]!);
+    for (const p of this.slots[slot]!) this.serve(p, pass);
+    this.endPass(pass);
+  }
+
+  private endPass(pass: FlushPass): void {
+    if (pass.sharedPins.length) this.reader!.unpin(pass.sharedPins);
+    pass.shared.length = 0;
+    pass.sharedFrom = -1;
+  }
+
+  /** Serves one player now (a new one: its first frame need not wait for its group). */
+  flushPlayer(id: string): void {
+    const p = this.players.get(id);
+    if (!p || !this.reader) return;
+    this.readNew();
+    if (!this.headSeq) return;
+    const pass = this.pass;
+    pass.begin(this.headSeq, this.idxTs[this.headSeq % this.size]!);
+    this.serve(p, pass);
+    this.endPass(pass);
+  }
+
+  /** Skips, throttles or writes to one player for the records up to `pass.head`. */
+  private serve(p: PlayerState, pass: FlushPass): void {
+    const head = pass.head;
+    if (p.paused || !p.cursor || p.cursor > head) return;
+    if (p.cursor < this.firstSeq || pass.headTs - this.idxTs[p.cursor % this.size]! > this.policy.queueMs) {
+      this.skipPlayer(p);
+      if (p.cursor > head || !p.cursor) return;
+    }
+    if (p.sink.queuedBytes() > this.policy.highWaterBytes) {
+      // Not reading at all: skipping ahead cannot help it, so it goes after queue_length.
+      if (!p.stalledSince) p.stalledSince = pass.now;
+      else if (pass.now - p.stalledSince > this.policy.queueMs) this.dropPlayer(p, `stopped reading for ${pass.now - p.stalledSince} ms`);
+      return;
+    }
+    p.stalledSince = 0;
+    let views: Buffer[];
+    let pins: number[];
+    if (p.joinUntil <= p.cursor) {
+      // Caught-up players of a pass share one list of views of the same bytes.
+      if (pass.sharedFrom !== p.cursor) {
+        if (pass.sharedPins.length) this.reader!.unpin(pass.sharedPins);
+        pass.shared.length = 0;
+        if (!this.views(p.cursor, head, 0, pass.shared, pass.sharedPins)) {
+          this.lost(p);
+          return;
+        }
+        pass.sharedFrom = p.cursor;
+      }
+      views = pass.shared;
+      pins = pass.sharedPins;
+    } else {
+      views = this.ownViews;
+      pins = this.ownPins;
+      views.length = 0;
+      if (!this.views(p.cursor, head, p.joinUntil, views, pins)) {
+        this.lost(p);
+        return;
+      }
+    }
+    // The player's own pins on the blocks of this batch, let go by its write's callback.
+    const pool = this.reader!.pool;
+    for (let i = 0; i < pins.length; i++) {
+      pool.ref(pins[i]!);
+      p.pinned.push(pins[i]!);
+    }
+    p.batches.push(pins.length);
+    const last = views.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const v = views[i]!;
+      p.sentBytes += v.length;
+      this.counters.sentBytes += v.length;
+      p.sink.write(v, i === last ? p.onWritten : null);
+    }
+    if (views === this.ownViews) {
+      this.reader!.unpin(pins);
+      views.length = 0;
+    }
+    p.cursor = head + 1;
+  }
+
+  /** The records a player needed left the chain before it was served: start it over. */
+  private lost(p: PlayerState): void {
+    this.counters.skipped++;
+    if (this.latestSync) this.join(p);
+    else p.cursor = 0;
+  }
+
+  private skipPlayer(p: PlayerState): void {
+    this.counters.skipped++;
+    const now = Date.now();
+    if (now - this.lastSkipLog >= 1000) {
+      this.lastSkipLog = now;
+      this.log(`player ${p.sink.id} lagged more than ${this.policy.queueMs} ms: skipped to the latest keyframe (${this.counters.skipped} skips so far)`);
+    }
+    if (this.latestSync) this.join(p);
+    else p.cursor = 0;
+  }
+
+  private dropPlayer(p: PlayerState, reason: string): void {
+    this.counters.dropped++;
+    this.players.delete(p.sink.id);
+    this.slots[p.slot]!.delete(p);
+    p.sink.drop(reason);
+  }
+
+  /** Per-player counters, for the API. */
+  sentBytesOf(id: string): number {
+    return this.players.get(id)?.sentBytes ?? 0;
+  }
+}

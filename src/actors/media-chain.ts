@@ -1,0 +1,146 @@
+// A live stream's media, stored once: each message is kept in RTMP wire form (chunked
+// at the stream's out chunk size, message stream 1, a fmt 0 header with the absolute
+// timestamp) in the stream's chain of pool blocks. RTMP players of every worker are
+// served views of those bytes as they are; HTTP-FLV viewers, DVR, HLS and forwarders
+// use the payload inside them (the chunk headers skipped) with FLV framing made per
+// reader. So one copy of each payload serves every output.
+
+import { ChainWriter, type ChainHandle, type ChainReader, type ChainRecord } from '../runtime/index.ts';
+import type { BlockPoolHandle } from '../runtime/index.ts';
+import {
+  continuationHeaderLength, messageHeaderLength, writeContinuationHeader, writeMessageHeader,
+} from '../net/rtmp/chunk-writer.ts';
+import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
+import { tagLength, writeTagHeader, writePreviousTagSize, FLV_TAG_HEADER_SIZE } from '../net/flv/flv-tag.ts';
+
+export interface MediaChainHandle {
+  readonly chain: ChainHandle;
+  /** The out chunk size the messages were chunked with. */
+  readonly chunkSize: number;
+}
+
+/** RTMP chunk stream ids as SRS uses them for media and stream data. */
+export const CSID_VIDEO = 6;
+export const CSID_AUDIO = 7;
+export const CSID_STREAM = 5;
+/** Every player's media rides message stream 1 (createStream always answers 1). */
+export const PLAY_STREAM_ID = 1;
+/** Reader slots per stream: a fan-out per worker and format, HLS, DVR, forwarders. */
+export const CHAIN_MAX_READERS = 64;
+
+export function csidFor(type: number): number {
+  return type === MSG_VIDEO ? CSID_VIDEO : type === MSG_AUDIO ? CSID_AUDIO : CSID_STREAM;
+}
+
+export class MediaChainWriter {
+  readonly handle: MediaChainHandle;
+  readonly chain: ChainWriter;
+  private readonly header = new Uint8Array(16);
+
+  constructor(pool: BlockPoolHandle, chunkSize: number) {
+    this.chain = new ChainWriter(pool, CHAIN_MAX_READERS);
+    this.handle = { chain: this.chain.handle, chunkSize };
+  }
+
+  /**
+   * Stores payload[from, to) as one message; returns its seq. Throws PoolFullError
+   * (nothing stored) when the pool cannot hold it.
+   */
+  write(type: number, flags: number, timestamp: number, payload: Uint8Array, from = 0, to = payload.length): number {
+    const chunkSize = this.handle.chunkSize;
+    const csid = csidFor(type);
+    const length = to - from;
+    const pieces = length > chunkSize ? Math.ceil(length / chunkSize) : 1;
+    const total = messageHeaderLength(csid, timestamp) + length + (pieces - 1) * continuationHeaderLength(csid, timestamp);
+    const chain = this.chain;
+    chain.begin(type, flags, timestamp, total, length);
+    const h = this.header;
+    chain.put(h, 0, writeMessageHeader(h, 0, csid, type, PLAY_STREAM_ID, timestamp, length));
+    for (let p = from; ; ) {
+      const end = Math.min(to, p + chunkSize);
+      chain.put(payload, p, end);
+      p = end;
+      if (p >= to) break;
+      chain.put(h, 0, writeContinuationHeader(h, 0, csid, timestamp));
+    }
+    return chain.commit();
+  }
+
+  close(): void {
+    this.chain.close();
+  }
+}
+
+/**
+ * Where the payload pieces of a stored message lie inside its record: the first after the
+ * fmt 0 header, then one per chunk after each continuation header.
+ */
+export interface PayloadGeometry {
+  first: number;
+  stride: number;
+  chunkSize: number;
+}
+
+export function payloadGeometry(rec: ChainRecord, chunkSize: number, out: PayloadGeometry): PayloadGeometry {
+  const csid = csidFor(rec.type);
+  out.first = messageHeaderLength(csid, rec.timestamp);
+  out.stride = chunkSize + continuationHeaderLength(csid, rec.timestamp);
+  out.chunkSize = chunkSize;
+  return out;
+}
+
+const geometry: PayloadGeometry = { first: 0, stride: 0, chunkSize: 0 };
+
+/**
+ * Copies a stored message's payload (rec.aux bytes) into out[at..]; false when the
+ * record was no longer retained by the end of the copy.
+ */
+export function copyPayload(reader: ChainReader, rec: ChainRecord, chunkSize: number, out: Uint8Array, at = 0): boolean {
+  const g = payloadGeometry(rec, chunkSize, geometry);
+  const length = rec.aux;
+  for (let p = 0, skip = g.first; p < length; p += chunkSize, skip += g.stride) {
+    const n = Math.min(chunkSize, length - p);
+    if (!reader.copy(rec.seq, rec.block, rec.offset, skip, n, out, at + p)) return false;
+  }
+  return true;
+}
+
+/**
+ * A reader's view of a stored message's payload, for consumers that parse it (HLS, DVR,
+ * forward): copied into a scratch buffer reused from call to call, or null when the
+ * record is gone. The returned bytes are valid until the next call.
+ */
+export class PayloadScratch {
+  private buf = new Uint8Array(64 * 1024);
+
+  read(reader: ChainReader, rec: ChainRecord, chunkSize: number): Uint8Array | null {
+    this.fit(rec.aux);
+    if (!copyPayload(reader, rec, chunkSize, this.buf)) return null;
+    return this.buf.subarray(0, rec.aux);
+  }
+
+  /** The message as a whole FLV tag (header, payload, PreviousTagSize). */
+  readTag(reader: ChainReader, rec: ChainRecord, chunkSize: number): Uint8Array | null {
+    const size = rec.aux;
+    this.fit(tagLength(size));
+    if (!copyPayload(reader, rec, chunkSize, this.buf, FLV_TAG_HEADER_SIZE)) return null;
+    writeTagHeader(this.buf, 0, rec.type, size, rec.timestamp);
+    writePreviousTagSize(this.buf, FLV_TAG_HEADER_SIZE + size, FLV_TAG_HEADER_SIZE + size);
+    return this.buf.subarray(0, tagLength(size));
+  }
+
+  private fit(n: number): void {
+    if (this.buf.length < n) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
+  }
+}
+
+/** Views of a stored message's payload pieces (pinned into `pins`); false when gone. */
+export function payloadViews(reader: ChainReader, seq: number, block: number, offset: number, type: number, timestamp: number, length: number, chunkSize: number, out: Buffer[], pins: number[]): boolean {
+  const csid = csidFor(type);
+  const first = messageHeaderLength(csid, timestamp);
+  const stride = chunkSize + continuationHeaderLength(csid, timestamp);
+  for (let p = 0, skip = first; p < length; p += chunkSize, skip += stride) {
+    if (!reader.views(seq, block, offset, skip, Math.min(chunkSize, length - p), out, pins)) return false;
+  }
+  return true;
+}
