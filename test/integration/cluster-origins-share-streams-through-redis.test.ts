@@ -41,14 +41,15 @@ function tracks(streams: { codec_type: string }[]): string {
   return streams.map((s) => s.codec_type).sort().join(',');
 }
 
-function origin(hls = false): Promise<TestServer> {
-  const vhost = hls ? { hls: { enabled: true, fragment: 1, window: 6 } } : {};
-  return startServer({ workers: 1, vhost, config: { cluster: { redis: redis.url, ttl: TTL, key_prefix: 'test:' } } });
+function origin(opts: { hls?: boolean; workers?: number } = {}): Promise<TestServer> {
+  const vhost = opts.hls ? { hls: { enabled: true, fragment: 1, window: 6 } } : {};
+  return startServer({ workers: opts.workers ?? 1, vhost, config: { cluster: { redis: redis.url, ttl: TTL, key_prefix: 'test:' } } });
 }
 
 before(async () => {
   redis = await startRedis();
-  [a, b, c] = await Promise.all([origin(), origin(), origin(true)]);
+  // B has two workers: its players land on either, and still make one pull.
+  [a, b, c] = await Promise.all([origin(), origin({ workers: 2 }), origin({ hls: true })]);
   procs.push(publish(a.rtmpUrl('live/c1'), 'av-1mbps.flv', { loop: true, timeoutMs: 170_000 }));
   await a.waitForLog(/"msg":"publish started"/, 10000);
 });
