@@ -68,6 +68,12 @@ interface Claim {
 }
 
 const DEFAULT_TTL_MS = 10_000;
+/**
+ * A store answer is reused this long: a thousand players joining a stream at once cost one
+ * store round trip, not a thousand serial ones. Short next to the ttl and to how often a
+ * waiting reader asks again (a second).
+ */
+const LOOKUP_CACHE_MS = 500;
 
 export class SharedDirectory implements Actor {
   private readonly backend: DirectoryBackend;
@@ -79,6 +85,7 @@ export class SharedDirectory implements Actor {
   /** Owners watched -> how many claims they hold. */
   private readonly owners = new Map<string, number>();
   private leaving = false;
+  private readonly cache = new Map<string, { value: string | null; at: number }>();
 
   constructor(opts: SharedDirectoryOptions | undefined, ctx: ActorContext) {
     this.backend = opts?.backend ?? new MemoryDirectoryBackend();
@@ -149,6 +156,7 @@ export class SharedDirectory implements Actor {
       }
     }
     this.claims.set(msg.name, { value: msg.value, owner: msg.owner, stored });
+    this.cache.delete(msg.name);
     this.follow(msg.owner, ctx);
     return { ok: true, stored };
   }
@@ -157,8 +165,13 @@ export class SharedDirectory implements Actor {
     const c = this.claims.get(name);
     if (c) return { value: c.value, available: true };
     if (!this.backend.available) return { value: null, available: false };
+    const now = Date.now();
+    const hit = this.cache.get(name);
+    if (hit && now - hit.at < LOOKUP_CACHE_MS) return { value: hit.value, available: true };
     try {
-      return { value: await this.backend.lookup(name), available: true };
+      const value = await this.backend.lookup(name);
+      this.cache.set(name, { value, at: now });
+      return { value, available: true };
     } catch {
       return { value: null, available: false };
     }
@@ -182,6 +195,8 @@ export class SharedDirectory implements Actor {
 
   /** Every claim kept alive (or stored again), and this member announced. */
   private async refreshAll(ctx: ActorContext): Promise<void> {
+    const now = Date.now();
+    for (const [name, hit] of this.cache) if (now - hit.at >= LOOKUP_CACHE_MS) this.cache.delete(name);
     if (!this.backend.available || this.leaving) return;
     const work: Promise<void>[] = [];
     for (const [name, c] of this.claims) {
@@ -203,6 +218,7 @@ export class SharedDirectory implements Actor {
 
   private async drop(name: string, c: Claim, ctx: ActorContext): Promise<void> {
     this.claims.delete(name);
+    this.cache.delete(name);
     this.unfollow(c.owner, ctx);
     if (!this.backend.available) return; // it expires by itself
     await this.backend.release(name, c.value).catch(() => undefined);
