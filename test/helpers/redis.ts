@@ -32,9 +32,15 @@ export async function startRedis(): Promise<TestRedis> {
     proc = p;
     p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    exited = new Promise((resolve) => p.once('exit', () => resolve()));
+    let failed: string | null = null;
+    // No redis-server installed: say so (`.ci/run` installs Debian's package).
+    p.once('error', (err) => (failed = `cannot run redis-server: ${err.message}`));
+    exited = new Promise((resolve) => {
+      p.once('exit', () => resolve());
+      p.once('error', () => resolve());
+    });
     try {
-      await waitForPort(port);
+      await waitForPort(port, 10000, () => failed ?? (p.exitCode !== null ? `exit ${p.exitCode}` : null));
     } catch (err) {
       p.kill('SIGKILL');
       proc = null;
