@@ -1,7 +1,8 @@
 // `npm run bench [-- <scenario>] [--compare] [--quick] [options]`: see bench/README.md.
 // Scenarios: fanout, http-flv (the fan-out to HTTP-FLV viewers), many-streams, density (S
 // streams x K players, CPU and RSS per stream), first-frame, all (the default: fanout,
-// many-streams, first-frame), ring (bench/ring/run.ts).
+// many-streams, first-frame), ring (bench/ring/run.ts), cluster-redis
+// (bench/cluster/redis-origins.ts).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,13 @@ if (scenario === 'ring') {
     process.exit(2);
   }
   const r = spawnSync(NODE, [ring, ...argv.filter((a) => a !== 'ring')], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+if (scenario === 'cluster-redis') {
+  // Two origins sharing streams through a real redis-server (SPEC 12): bench/cluster/redis-origins.ts.
+  const script = new URL('./cluster/redis-origins.ts', import.meta.url).pathname;
+  const r = spawnSync(NODE, [script, ...argv.filter((a) => a !== 'cluster-redis')], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 
@@ -181,6 +189,6 @@ if (scenario === 'many-streams' || scenario === 'all') await manyStreams();
 if (scenario === 'density') await density();
 if (scenario === 'first-frame' || scenario === 'all') await firstFrame();
 if (!['fanout', 'http-flv', 'many-streams', 'density', 'first-frame', 'all'].includes(scenario)) {
-  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ring | all`);
+  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ring | cluster-redis | all`);
   process.exit(2);
 }

@@ -5,7 +5,10 @@
 // (pid file locked by another server, a port taken, a listener that fails) is refused
 // with one error, and the process exits 1.
 
-import { ActorSystem, createLogger, createBlockPool, type ActorRef } from './runtime/index.ts';
+import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type SharedDirectoryOptions } from './runtime/index.ts';
+import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
+import { advertiseOf, clusterOn } from './actors/cluster-names.ts';
+import { startClusterMember } from './api/cluster.ts';
 import type { Logger } from 'pino';
 import type { SluiceConfig } from './config/types.ts';
 import type { StartOptions } from './cli.ts';
@@ -38,6 +41,8 @@ export interface RunningServer {
   stopWatch?: () => void;
   /** The one actor running every ingest's ffmpeg (main thread). */
   ingesters?: ActorRef;
+  /** Stops announcing this origin in the cluster directory. */
+  stopClusterMember?: () => void;
   reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
@@ -57,6 +62,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
       modules: [REGISTER_MODULE],
       logger: log,
       workerData: { logLevel: config.log.level, logFile: config.log.file },
+      sharedDirectory: sharedDirectoryFor(config),
     });
     await system.start();
     const server = await startWorkers(system, log, config, opts, pidLock);
@@ -131,7 +137,46 @@ async function startWorkers(
   system.on('worker-restarted', (ev: { worker: number }) => {
     system.control(ev.worker, 'reload', server.config).catch(() => {});
   });
+  if (clusterOn(config)) {
+    server.stopClusterMember = startClusterMember(system, () => server.config);
+    log.info({ redis: redactUrl(config.cluster.redis), advertise: advertiseOf(config), ttl: config.cluster.ttl }, 'cluster directory on');
+    if (config.cluster.advertise === '' && !isLoopbackRedis(config.cluster.redis)) {
+      // Every origin would advertise the same loopback address and take others' streams for its own.
+      log.warn({ advertise: advertiseOf(config) }, 'cluster.advertise is not set: other machines cannot pull from this origin; set it to this host\'s address');
+    }
+  }
   return server;
+}
+
+/** The shared directory's store: Redis with `cluster.redis` (SPEC 12), else in-process. */
+function sharedDirectoryFor(config: SluiceConfig): SharedDirectoryOptions {
+  const c = config.cluster;
+  if (!clusterOn(config)) return { ttlMs: c.ttl * 1000 };
+  return {
+    backend: new RedisDirectoryBackend({ url: c.redis, keyPrefix: c.key_prefix, namesInfix: 'stream:', membersInfix: 'origin:' }),
+    ttlMs: c.ttl * 1000,
+    member: advertiseOf(config),
+  };
+}
+
+function isLoopbackRedis(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+/** A Redis URL for the log, without its password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 async function reload(server: RunningServer, opts: StartOptions): Promise<boolean> {
@@ -141,7 +186,10 @@ async function reload(server: RunningServer, opts: StartOptions): Promise<boolea
     server.log.error('reload refused: the configuration does not validate; the old one stays');
     return false;
   }
-  const next = await keepRefusedListeners(server.config, res.config, server.log);
+  if (JSON.stringify(res.config.cluster) !== JSON.stringify(server.config.cluster)) {
+    server.log.warn('cluster: changes to the cluster directory take effect at the next start');
+  }
+  const next = await keepRefusedListeners(server.config, { ...res.config, cluster: server.config.cluster }, server.log);
   server.config = next;
   server.log.level = next.log.level;
   await server.system.broadcast('reload', next);
@@ -156,6 +204,9 @@ async function stop(server: RunningServer): Promise<void> {
   server.stopWatch?.();
   await server.api?.close();
   await Promise.allSettled(Array.from({ length: system.workerCount }, (_, i) => system.control(i + 1, 'stop-accepting')));
+  // Other origins learn at once that our streams are gone, not a ttl later.
+  server.stopClusterMember?.();
+  await system.ask(SHARED_DIRECTORY_REF, { type: 'sdir/leave' }, 3000).catch(() => undefined);
   await system.shutdown(STOP_DEADLINE_MS - 1000);
   server.pidLock.release();
   log.info('stopped');

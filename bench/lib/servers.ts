@@ -30,6 +30,8 @@ export interface ServerOptions {
   vhost?: Record<string, unknown>;
   /** Sluice: serve HTTP-FLV (http_server on a free port, http_remux on). */
   http?: boolean;
+  /** Sluice: extra top-level config keys (e.g. the cluster directory). */
+  config?: Record<string, unknown>;
 }
 
 export interface RunningServer {
@@ -78,6 +80,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       http_api: { enabled: false },
       http_server: httpPort ? { enabled: true, listen: `127.0.0.1:${httpPort}`, dir } : { enabled: false },
       vhosts: { __defaultVhost__: { hls: { enabled: false }, http_remux: { enabled: httpPort !== undefined }, ...(opts.vhost ?? {}) } },
+      ...(opts.config ?? {}),
     };
     writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
     // As `npm start` runs it: rings mmapped, so a freed ring gives its pages back.

@@ -2,12 +2,15 @@
 // stream asks its MediaHub to spawn an Edge candidate (the directory elects one per
 // server), follows the elected Edge through the directory, and tells it how many
 // players it has: at once when the count changes, and on every idle check as a
-// heartbeat, so the Edge knows when the last player of the server has left.
+// heartbeat, so the Edge knows when the last player of the server has left. On an origin
+// of a cluster (SPEC section 12) every fan-out has one: a stream that is not here is
+// pulled from the origin the cluster directory names.
 
 import { DIRECTORY_REF, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import { localConfig } from './local-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import { edgeName, type EdgeArgs, type EdgeEntry } from './edge.ts';
+import { clusterOn } from './cluster-names.ts';
 
 /** Candidates are not spawned more often than this while none is elected. */
 const SPAWN_INTERVAL_MS = 2000;
@@ -27,17 +30,25 @@ export class EdgeInterest {
   private edge: ActorRef | null = null;
   private lastSent = -1;
   private spawnedAt = 0;
+  private readonly viaDirectory: boolean;
 
-  /** An interest for the fan-out of `key`, or null when its vhost is not an edge. */
+  /**
+   * An interest for the fan-out of `key`, or null when there is nothing to pull from: its
+   * vhost is not an edge and no cluster directory names other origins (SPEC section 12;
+   * there the Edge asks the directory where the stream lives instead of an origin list).
+   */
   static forKey(key: string, ctx: ActorContext): EdgeInterest | null {
     const parts = splitStreamKey(key);
     if (!parts) return null;
-    const vhost = resolveVhost(localConfig(), parts.vhost);
-    if (!vhost || vhost.config.cluster.mode !== 'remote' || vhost.config.cluster.origin.length === 0) return null;
-    return new EdgeInterest(key, ctx);
+    const config = localConfig();
+    const vhost = resolveVhost(config, parts.vhost);
+    if (!vhost) return null;
+    if (vhost.config.cluster.mode === 'remote') return vhost.config.cluster.origin.length > 0 ? new EdgeInterest(key, ctx, false) : null;
+    return clusterOn(config) ? new EdgeInterest(key, ctx, true) : null;
   }
 
-  private constructor(key: string, ctx: ActorContext) {
+  private constructor(key: string, ctx: ActorContext, viaDirectory: boolean) {
+    this.viaDirectory = viaDirectory;
     this.key = key;
     this.name = edgeName(key);
     this.ctx = ctx;
@@ -73,7 +84,7 @@ export class EdgeInterest {
     if (now - this.spawnedAt < SPAWN_INTERVAL_MS || !this.ctx.parent) return;
     this.spawnedAt = now;
     const parts = splitStreamKey(this.key)!;
-    const args: EdgeArgs = { key: this.key, ...parts };
+    const args: EdgeArgs = { key: this.key, ...parts, ...(this.viaDirectory ? { viaDirectory: true } : {}) };
     this.ctx.tell(this.ctx.parent, { type: 'hub/edge-pull', args });
   }
 

@@ -6,6 +6,12 @@
 // The fan-outs report their player counts (edge/interest); the upstream closes a few
 // seconds after the last player anywhere leaves. A failing origin is followed by the next
 // one (round robin), and once each has failed in a row, by backoff (1 s ... 10 s).
+//
+// On an origin of a cluster (SPEC section 12, `viaDirectory`) there is no origin list: before
+// each attempt the Edge asks the cluster directory where the stream lives and pulls from
+// that origin; nowhere yet, it asks again every second. When that origin's publisher
+// leaves or the origin dies, the Edge asks again, so players resume wherever the stream
+// is published next. What it pulls is never claimed as this origin's own.
 
 import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import type { RtmpClient } from '../net/rtmp/rtmp-client.ts';
@@ -16,12 +22,15 @@ import { newClientId } from './server-identity.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
 import { Backoff, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
 import type { SourceArgs, SourceStartRes } from './stream-source.ts';
+import { locateStream } from './cluster-names.ts';
 
 export interface EdgeArgs {
   key: string;
   vhost: string;
   app: string;
   stream: string;
+  /** Pull from where the cluster directory says the stream is (no origin list). */
+  viaDirectory?: boolean;
 }
 
 /** What the directory holds under edgeName(key). */
@@ -50,13 +59,17 @@ export const EDGE_IDLE_MS = 5000;
 /** A fan-out not heard of for this long (its worker died) no longer counts. */
 const INTEREST_STALE_MS = 12_000;
 const CONNECT_TIMEOUT_MS = 5000;
+/** A stream the cluster directory knows nowhere is looked for again this often. */
+const LOCATE_RETRY_MS = 1000;
 
 export class Edge implements Actor {
   readonly id = newClientId();
   private readonly args: EdgeArgs;
   private readonly ctx: ActorContext;
   private readonly origins: string[];
-  private readonly backoff = new Backoff();
+  private readonly backoff: Backoff;
+  private readonly viaDirectory: boolean;
+  private warnedUnavailable = false;
   private readonly interest = new Map<string, { players: number; at: number }>();
   private elected = false;
   private client: RtmpClient | null = null;
@@ -73,7 +86,10 @@ export class Edge implements Actor {
   constructor(args: EdgeArgs, ctx: ActorContext) {
     this.args = args;
     this.ctx = ctx;
-    this.origins = resolveVhost(localConfig(), args.vhost)?.config.cluster.origin ?? [];
+    this.viaDirectory = args.viaDirectory === true;
+    this.origins = this.viaDirectory ? [] : resolveVhost(localConfig(), args.vhost)?.config.cluster.origin ?? [];
+    // Origins of a cluster are found again within seconds: retry sooner than an edge does.
+    this.backoff = this.viaDirectory ? new Backoff(250, 2000) : new Backoff();
     ctx.tell(ctx.self, { type: 'edge/elect' });
   }
 
@@ -82,14 +98,12 @@ export class Edge implements Actor {
       case 'edge/elect':
         return this.elect(ctx);
       case 'edge/connect':
-        this.connect();
-        return undefined;
+        return this.connect();
       case 'edge/up':
         this.up(msg.gen, msg.client);
         return undefined;
       case 'edge/down':
-        this.down(msg.gen, msg.reason);
-        return undefined;
+        return this.down(msg.gen, msg.reason);
       case 'edge/event':
         if (msg.gen === this.gen) await this.onEvent(msg.event);
         return undefined;
@@ -119,20 +133,51 @@ export class Edge implements Actor {
       ctx.stop(); // another worker's candidate won
       return;
     }
-    if (this.origins.length === 0) {
+    if (this.origins.length === 0 && !this.viaDirectory) {
       ctx.log.warn({ stream: this.args.key }, 'edge vhost without origins: nothing to pull');
       ctx.stop();
       return;
     }
     this.elected = true;
     ctx.every(CHECK_MS, { type: 'edge/check' });
-    this.connect();
+    await this.connect();
   }
 
-  private connect(): void {
+  private async connect(): Promise<void> {
     if (this.done || this.client) return;
+    let origin = this.origins[this.originIndex % this.origins.length];
+    if (this.viaDirectory) {
+      const at = await this.locate();
+      if (this.done || this.client) return;
+      if (at === null) {
+        this.ctx.schedule(LOCATE_RETRY_MS, { type: 'edge/connect' });
+        return;
+      }
+      origin = at;
+    }
+    this.dial(origin!);
+  }
+
+  /** The origin the cluster directory names; null to wait. Stops us when the stream is here. */
+  private async locate(): Promise<string | null> {
+    const where = await locateStream(this.ctx, this.args.key).catch(() => ({ local: false, available: false, at: null }));
+    if (where.local) {
+      this.ctx.log.info({ stream: this.args.key }, 'edge pull stopped: the stream is published on this server');
+      this.ctx.stop();
+      return null;
+    }
+    if (!where.available) {
+      if (!this.warnedUnavailable) this.ctx.log.warn({ stream: this.args.key }, 'remote play waits: the cluster directory is unreachable');
+      this.warnedUnavailable = true;
+      return null;
+    }
+    this.warnedUnavailable = false;
+    return where.at;
+  }
+
+  private dial(origin: string): void {
     const a = this.args;
-    const hp = parseHostPort(this.origins[this.originIndex % this.origins.length]!);
+    const hp = parseHostPort(origin);
     const tcUrl = upstreamTcUrl(hp, a.vhost, a.app);
     this.upstream = `${tcUrl}/${a.stream}`;
     const gen = ++this.gen;
@@ -162,8 +207,8 @@ export class Edge implements Actor {
     this.ctx.log.info({ stream: this.args.key, from: this.upstream }, 'edge pull started');
   }
 
-  private down(gen: number, reason: string): void {
-    if (gen !== this.gen || this.done) return;
+  private down(gen: number, reason: string): Promise<void> | undefined {
+    if (gen !== this.gen || this.done) return undefined;
     this.gen++;
     this.connecting?.destroy();
     this.connecting = null;
@@ -171,18 +216,28 @@ export class Edge implements Actor {
     this.closeUpstream();
     this.stopSource();
     this.failures++;
-    this.originIndex = (this.originIndex + 1) % this.origins.length;
-    // Each origin gets a go at once; when all failed in a row, wait.
-    const delay = this.failures < this.origins.length ? 0 : this.backoff.next();
+    // Each origin gets a go at once; when all failed in a row, wait. In a cluster, the
+    // directory is asked again after a short wait (the origin may have just died).
+    let delay: number;
+    if (this.viaDirectory) delay = wasUp ? 0 : this.backoff.next();
+    else {
+      this.originIndex = (this.originIndex + 1) % this.origins.length;
+      delay = this.failures < this.origins.length ? 0 : this.backoff.next();
+    }
     this.ctx.log.warn({ stream: this.args.key, from: this.upstream, reason, retryMs: delay }, wasUp ? 'edge pull dropped' : 'edge pull failed');
-    if (delay === 0) this.connect();
-    else this.ctx.schedule(delay, { type: 'edge/connect' });
+    if (delay === 0) return this.connect();
+    this.ctx.schedule(delay, { type: 'edge/connect' });
+    return undefined;
   }
 
   private async onEvent(e: ClientEvent): Promise<void> {
     if (e.type === 'status') {
       // The origin's publisher left: local players hear it; the next media republishes.
-      if (e.code === 'NetStream.Play.UnpublishNotify' || e.code === 'NetStream.Play.Stop') this.stopSource();
+      if (e.code === 'NetStream.Play.UnpublishNotify' || e.code === 'NetStream.Play.Stop') {
+        this.stopSource();
+        // In a cluster the next publish may be on another origin: ask the directory again.
+        if (this.viaDirectory) this.relocate();
+      }
       return;
     }
     let type: number;
@@ -251,6 +306,14 @@ export class Edge implements Actor {
       else n += v.players;
     }
     return n;
+  }
+
+  /** Leaves the current origin and looks the stream up again shortly. */
+  private relocate(): void {
+    this.gen++; // the closing upstream's report is stale
+    this.closeUpstream();
+    this.ctx.log.info({ stream: this.args.key, from: this.upstream }, 'edge pull: the origin unpublished, looking the stream up again');
+    this.ctx.schedule(LOCATE_RETRY_MS / 2, { type: 'edge/connect' });
   }
 
   private stopSource(): void {

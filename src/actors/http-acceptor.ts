@@ -18,7 +18,7 @@ import { FlvViewerSink } from './flv-viewer-sink.ts';
 import { newClientId } from './server-identity.ts';
 import { registerClient, unregisterClient } from './client-registry.ts';
 import { matchMount } from './mount.ts';
-import { streamKey } from '../net/rtmp/stream-url.ts';
+import { streamKey, isSafeName } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
 import { listenOutcome, failuresOf, type ListenFailure } from './listen-outcome.ts';
@@ -27,6 +27,9 @@ import { tokenOf, urlWithoutToken, TOKEN_PARAM } from '../auth/token-query.ts';
 import { matchHlsFile } from '../net/hls/hls-file-match.ts';
 import { servePlaylistWithQuery } from './hls-token-playlist.ts';
 import { servePlayersPage } from './players-page.ts';
+import { clusterOn, remotePlayRefused } from './cluster-names.ts';
+import { hlsPlaylistAsked } from './hls-pull.ts';
+import { join } from 'node:path';
 
 export interface HttpAcceptorArgs {
   listen: ListenAddress[];
@@ -107,6 +110,7 @@ export class HttpAcceptor implements Actor {
       const where = matchHlsFile(playlist ? hls.m3u8_file : hls.ts_file, url.pathname);
       // A name outside the templates belongs to no stream: only a token for any stream fits.
       if (!(await this.tokenAllows(req, res, vhost, where ?? { app: '', stream: '' }, url))) return;
+      if (playlist && clusterOn(config)) await this.hlsOfCluster(vhost, url.pathname);
       const token = vhost.config.auth.enabled ? tokenOf(url.search) : null;
       if (playlist && token !== null && (req.method === 'GET' || req.method === 'HEAD')) {
         if (await servePlaylistWithQuery(req, res, hls.path, `${TOKEN_PARAM}=${encodeURIComponent(token)}`)) return;
@@ -133,6 +137,21 @@ export class HttpAcceptor implements Actor {
     this.ctx.log.info({ ip: req.socket.remoteAddress ?? '', path: url.pathname, reason: `token ${verdict.reason}` }, 'http play refused');
     sendText(res, 401, 'Unauthorized');
     return false;
+  }
+
+  /** A playlist of a stream that may live on another origin of the cluster (hls-pull.ts). */
+  private async hlsOfCluster(vhost: ResolvedVhost, pathname: string): Promise<void> {
+    const hls = vhost.config.hls;
+    const loc = matchMount(hls.m3u8_file, pathname);
+    if (!loc || !isSafeName(loc.app) || !isSafeName(loc.stream)) return;
+    await hlsPlaylistAsked(this.ctx, {
+      key: streamKey({ vhost: vhost.name, app: loc.app, stream: loc.stream }),
+      file: join(hls.path, decodeURIComponent(pathname)),
+      // The first playlist needs a whole fragment, plus the time to start the pull.
+      waitMs: (hls.fragment + 5) * 1000,
+      mwLatencyMs: vhost.config.mw_latency_ms,
+      queueMs: vhost.config.queue_length * 1000,
+    });
   }
 
   /** HEAD of a live stream: the headers a GET would get, no body; 404 when not live. */
@@ -184,9 +203,13 @@ export class HttpAcceptor implements Actor {
     const lookupId = () => this.ctx.ask<{ entry: { streamId?: string } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: key }).then((r) => r.entry?.streamId);
     hooks
       .play({ ...loc, param: search }, resolved, lookupId)
-      .then((allowed) => {
+      .then(async (allowed) => {
         if (!allowed) res.destroy();
         if (!allowed || ended) return undefined;
+        if (await remotePlayRefused(this.ctx, key, id, resolved.config.cluster.mode === 'remote')) {
+          if (!res.headersSent) sendText(res, 503, 'Service Unavailable');
+          return undefined;
+        }
         return this.ctx.ask<{ worker: number; id: number }>(localHub(), {
           type: 'hub/attach', key, sink, mwLatencyMs: vhost.mw_latency_ms, queueMs: vhost.queue_length * 1000,
         });

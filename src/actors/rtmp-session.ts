@@ -30,6 +30,7 @@ import { forwardPlanFor } from './forwarder-plan.ts';
 import { startBandcheck, type BandcheckPeer, type BandcheckRun } from './bandcheck.ts';
 import { authorize, visibleParam } from '../auth/authorize.ts';
 import { urlWithoutToken } from '../auth/token-query.ts';
+import { clusterOn, remotePlayRefused } from './cluster-names.ts';
 
 export interface SessionArgs {
   socket: Socket;
@@ -414,6 +415,7 @@ export class RtmpSession implements Actor, PlayerSession {
         queueMs: vhost.config.queue_length * 1000,
         dvr: vhost.config.dvr, transcode: vhost.config.transcode,
         forward: forwardPlanFor(vhost.config, loc.param, key, this.ctx.log),
+        claim: clusterOn(localConfig()) && vhost.config.cluster.mode !== 'remote', // an edge publish is its origin's to claim
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
@@ -453,6 +455,10 @@ export class RtmpSession implements Actor, PlayerSession {
     this.socket.pause();
     try {
       if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
+      if (await remotePlayRefused(this.ctx, streamKey(loc), this.id, vhost.config.cluster.mode === 'remote')) {
+        this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStreamNotFound, details: loc.stream, clientid: this.id }));
+        return this.close(null);
+      }
       await this.startPlay(loc, vhost);
     } finally {
       if (!this.closing) this.socket.resume();

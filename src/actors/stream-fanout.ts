@@ -41,6 +41,7 @@ export class StreamFanout implements Actor {
   private readonly ctx: ActorContext;
   private readonly slices: number;
   private tickCount = 0;
+  private appearedAt = 0;
   /** On an edge vhost: the pull from the origin that these players need. */
   private readonly edge: EdgeInterest | null;
 
@@ -115,6 +116,9 @@ export class StreamFanout implements Actor {
   /** One group of players per sub-tick: each player is served once per mw_latency. */
   private subTick(): void {
     if (!this.entry) return;
+    // Just (re)started: the first frames reach the ring after the appearance, and the
+    // players waiting for them should not wait for their group's turn (up to mw_latency).
+    if (Date.now() - this.appearedAt < this.args.mwLatencyMs) return this.tick();
     const slice = this.tickCount++ % this.slices;
     this.channels.rtmp.flush(slice);
     this.channels.flv.flush(slice);
@@ -131,6 +135,7 @@ export class StreamFanout implements Actor {
     if (this.entry && this.entry.streamId === entry.streamId) return;
     if (this.entry) this.onDisappeared();
     this.entry = entry;
+    this.appearedAt = Date.now();
     this.channels.rtmp.attach(entry.media.chain, entry.media.chunkSize, entry.startedAt);
     this.channels.flv.attach(entry.media.chain, entry.media.chunkSize, entry.startedAt);
     this.startTicks();

@@ -30,6 +30,7 @@ import { spawnDvr } from './dvr.ts';
 import { spawnTranscoders } from './transcoder.ts';
 import { spawnForwarders } from './forwarder.ts';
 import type { ForwardPlan } from './forwarder-plan.ts';
+import { claimStream } from './cluster-names.ts';
 
 export interface SourceArgs {
   key: string;
@@ -50,6 +51,8 @@ export interface SourceArgs {
   streamId?: string;
   /** Forwarders to start with the stream (forward destinations, an edge publish's origins). */
   forward?: ForwardPlan;
+  /** A publish here, claimed in the cluster directory (not a stream pulled from another origin). */
+  claim?: boolean;
   /** queue_length in ms: how far behind the newest message a reader is kept (default 10 s). */
   queueMs?: number;
 }
@@ -167,6 +170,8 @@ export class StreamSource implements Actor {
       streamId: a.streamId ?? streamIdFor(ctx.self), source: ctx.self, publisherId: a.publisher.clientId,
       media: this.media.handle, gopCache: a.gopCache, startedAt: Date.now(),
     };
+    // Live on another origin: busy as a local double publish is (the claim ends with us).
+    if (a.claim && !(await claimStream(ctx, a.key))) return { ok: false, reason: 'busy' };
     const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
     if (!res.ok) return { ok: false, reason: 'busy' };
     this.entry = entry;

@@ -18,6 +18,7 @@ import { serveConsole } from './console-files.ts';
 import { listenerPorts } from '../config/listener-ports.ts';
 import { ServerMetrics } from './metrics.ts';
 import { bearerMatches, needsToken } from './api-auth.ts';
+import { clusterView } from './cluster.ts';
 
 const SAMPLE_INTERVAL_MS = 5000;
 const JSONP_CALLBACK = /^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$/;
@@ -141,7 +142,7 @@ class ApiHandler {
     const { system } = this.deps;
     switch (name) {
       case 'index':
-        return ok({ urls: { versions: '/api/v1/versions', summaries: '/api/v1/summaries', vhosts: '/api/v1/vhosts/', streams: '/api/v1/streams/', clients: '/api/v1/clients/', metrics: '/metrics' } });
+        return ok({ urls: { versions: '/api/v1/versions', summaries: '/api/v1/summaries', vhosts: '/api/v1/vhosts/', streams: '/api/v1/streams/', clients: '/api/v1/clients/', cluster: '/api/v1/cluster', metrics: '/metrics' } });
       case 'versions': {
         const [major, minor, revision] = SERVER_VERSION.split('.').map((n) => Number.parseInt(n, 10) || 0);
         return ok({ data: { major, minor, revision, version: SERVER_VERSION } });
@@ -189,6 +190,8 @@ class ApiHandler {
       }
       case 'kick':
         return (await kickEverywhere(system, id)) ? ok() : failure('CLIENT_NOT_FOUND');
+      case 'cluster':
+        return ok({ data: await clusterView(system, this.deps.config()) });
       case 'raw': {
         if (url.searchParams.get('rpc') !== 'reload' || !this.deps.reload) return failure('BAD_REQUEST');
         return (await this.deps.reload()) ? ok() : failure('RELOAD_FAILED');

@@ -3,7 +3,7 @@
 
 export type RouteName =
   | 'index' | 'versions' | 'summaries' | 'vhosts' | 'vhost' | 'streams' | 'stream'
-  | 'clients' | 'client' | 'kick' | 'raw' | 'metrics';
+  | 'clients' | 'client' | 'kick' | 'raw' | 'metrics' | 'cluster';
 
 export type Route =
   | { kind: 'route'; name: RouteName; id: string }
@@ -39,7 +39,7 @@ function byPath(path: string): { name: RouteName; id: string } | null {
     return ID.test(id) ? { name: coll[1], id } : null;
   }
   if (id !== undefined) return null;
-  if (section === 'versions' || section === 'summaries' || section === 'raw') return { name: section, id: '' };
+  if (section === 'versions' || section === 'summaries' || section === 'raw' || section === 'cluster') return { name: section, id: '' };
   return null;
 }
 

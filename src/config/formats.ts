@@ -50,6 +50,17 @@ export function parseHostPort(text: string, portOptional = false): HostPort | nu
   return isPort(port) ? { host, port } : null;
 }
 
+/** "" (off) or redis://[user:pass@]host[:port][/db], rediss:// for TLS. */
+export function isRedisUrlOrEmpty(text: string): boolean {
+  if (text === '') return true;
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '' && /^(\/\d*)?$/.test(u.pathname);
+  } catch {
+    return false;
+  }
+}
+
 export function isHostPort(text: string): boolean {
   return parseHostPort(text) !== null;
 }
@@ -81,6 +92,8 @@ export const formats = {
   'host-optional-port': isHostOptionalPort,
   'rule-source': isRuleSource,
   'http-url': isHttpUrl,
+  'redis-url': isRedisUrlOrEmpty,
+  'host-port-or-empty': (text: string) => text === '' || isHostPort(text),
 } as const;
 
 export type FormatName = keyof typeof formats;

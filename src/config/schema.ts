@@ -226,6 +226,13 @@ const { default: _rootDefault, ...root } = obj({
     listen: listen(8080),
     dir: str('./html', { nonEmpty: true }),
   }),
+  // SPEC section 12: origins sharing one stream namespace through Redis (off when redis is "").
+  cluster: obj({
+    redis: { type: 'string', default: '', format: 'redis-url', errorText: 'must be "" or a redis:// (rediss://) URL' },
+    key_prefix: str('sluice:'),
+    ttl: { type: 'number', minimum: 1, maximum: 3600, default: 10 },
+    advertise: { type: 'string', default: '', format: 'host-port-or-empty', errorText: 'must be "" or a "host:port" string' },
+  }),
   vhosts: {
     type: 'object',
     default: { [DEFAULT_VHOST]: {} },

@@ -197,7 +197,19 @@ export interface SluiceConfig {
   rtmps: RtmpsConfig;
   http_api: HttpApiConfig;
   http_server: HttpServerConfig;
+  cluster: ClusterDirectoryConfig;
   vhosts: Record<string, VhostConfig>;
+}
+
+/** Top-level `cluster` (SPEC section 12), not the per-vhost edge `cluster`. */
+export interface ClusterDirectoryConfig {
+  /** "" = off; else redis://host:port/db. */
+  redis: string;
+  key_prefix: string;
+  /** Seconds a stream's key lives unless refreshed (every ttl/3). */
+  ttl: number;
+  /** "host:port" others pull RTMP from; "" = the first RTMP listen. */
+  advertise: string;
 }
 
 /** As the schema leaves it (defaults filled), before normalisation. */

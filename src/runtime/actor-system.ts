@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { SluiceError } from '../errors.ts';
 import type { ControlResult } from './control.ts';
 import { DIRECTORY_KIND, DIRECTORY_REF } from './directory.ts';
+import { SHARED_DIRECTORY_KIND, SHARED_DIRECTORY_REF, type SharedDirectoryOptions } from './shared-directory.ts';
 import { createLogger } from './logger.ts';
 import { controlFn, setThreadInfo } from './registry.ts';
 import { RestartBudget } from './restart-budget.ts';
@@ -29,6 +30,8 @@ export interface ActorSystemOptions {
   workerRestart?: { maxRestarts: number; withinMs: number };
   /** Cloneable data that modules read with getWorkerData() on every thread. */
   workerData?: unknown;
+  /** The shared directory's store, ttl and member name (default: in-process store). */
+  sharedDirectory?: SharedDirectoryOptions;
 }
 
 export interface WorkerDiedEvent { worker: number; code: number; restarting: boolean }
@@ -43,6 +46,7 @@ export class ActorSystem extends EventEmitter {
   private readonly logLevel: string;
   private readonly logFile: string | null;
   private readonly userData: unknown;
+  private readonly sharedDirectory: SharedDirectoryOptions | undefined;
   private readonly restartBudget: { maxRestarts: number; withinMs: number };
   private readonly hosts: (WorkerHost | null)[] = [];
   private readonly budgets: RestartBudget[] = [];
@@ -58,6 +62,7 @@ export class ActorSystem extends EventEmitter {
     this.logLevel = o.logLevel ?? this.logger.level;
     this.logFile = o.logFile ?? null;
     this.userData = o.workerData;
+    this.sharedDirectory = o.sharedDirectory;
     this.restartBudget = o.workerRestart ?? { maxRestarts: 5, withinMs: 60_000 };
   }
 
@@ -79,6 +84,8 @@ export class ActorSystem extends EventEmitter {
     rt.start();
     const dir = rt.spawnLocal(DIRECTORY_KIND, undefined, { name: 'directory' }, { worker: 0, id: 0 });
     if (dir.self.id !== DIRECTORY_REF.id) throw new Error('directory must be the first actor');
+    const shared = rt.spawnLocal(SHARED_DIRECTORY_KIND, this.sharedDirectory, { name: 'shared-directory' }, { worker: 0, id: 0 });
+    if (shared.self.id !== SHARED_DIRECTORY_REF.id) throw new Error('the shared directory must be the second actor');
     // The mesh: one channel per pair of threads; thread 0's ends stay here.
     const ends: { worker: number; port: MessagePort }[][] = [];
     for (let w = 1; w <= this.workerCount; w++) ends[w] = [];

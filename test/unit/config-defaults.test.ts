@@ -50,6 +50,7 @@ const defaults: SluiceConfig = {
   rtmps: { enabled: false, listen: [{ host: '0.0.0.0', port: 1936 }], cert: '', key: '' },
   http_api: { enabled: true, listen: [{ host: '0.0.0.0', port: 1985 }], auth: { token: '', metrics: false } },
   http_server: { enabled: true, listen: [{ host: '0.0.0.0', port: 8080 }], dir: './html' },
+  cluster: { redis: '', key_prefix: 'sluice:', ttl: 10, advertise: '' },
   vhosts: { __defaultVhost__: defaultVhost },
 };
 

@@ -83,3 +83,23 @@ test('players without a stream spawn one candidate, then heartbeats go to the el
     { to: DIRECTORY_REF, msg: { type: 'dir/unsubscribe', name: edgeName(key), subscriber: SELF } },
   ]);
 });
+
+test('on an origin of a cluster every non-edge vhost pulls through the directory; edge vhosts keep their origins', () => {
+  const res = validateConfig({
+    workers: 1,
+    cluster: { redis: 'redis://127.0.0.1:6379/0' },
+    vhosts: { __defaultVhost__: {}, 'edge.example': { cluster: { mode: 'remote', origin: ['127.0.0.1:1935'] } } },
+  });
+  assert.ok('config' in res, JSON.stringify(res));
+  setLocalConfig(res.config);
+  const { ctx, sent } = recordingCtx();
+  const local = EdgeInterest.forKey('__defaultVhost__/live/s', ctx)!;
+  assert.ok(local, 'a cluster origin looks for streams it lacks');
+  sent.length = 0;
+  local.update(1, false);
+  assert.deepEqual(sent.map((s) => s.msg), [{ type: 'hub/edge-pull', args: { key: '__defaultVhost__/live/s', vhost: '__defaultVhost__', app: 'live', stream: 's', viaDirectory: true } }]);
+  const edge = EdgeInterest.forKey('edge.example/live/s', ctx)!;
+  sent.length = 0;
+  edge.update(1, false);
+  assert.equal(sent[0]!.msg.args.viaDirectory, undefined, 'an edge vhost pulls from its own origin list');
+});

@@ -1,0 +1,87 @@
+// HLS of a stream that lives on another origin of the cluster (SPEC section 12). HLS
+// viewers are plain file requests, not players of a fan-out, so nothing would pull the
+// stream for them: a playlist request of such a stream attaches one silent sink per
+// stream and worker to the stream's fan-out, which then counts it as a player and has
+// the edge pull start (edge-interest.ts); the pulled StreamSource writes the HLS files
+// here like any local stream. The sink leaves once no playlist was asked for a while,
+// and the pull stops after it as after the last player.
+
+import { existsSync } from 'node:fs';
+import type { ActorContext, ActorRef } from '../runtime/index.ts';
+import type { MediaSink } from './media-sink.ts';
+import { localHub } from './local-services.ts';
+import { livesElsewhere } from './cluster-names.ts';
+
+/** A viewer polls its playlist every target duration; this much silence ends the pull. */
+const IDLE_MS = 30_000;
+const WAIT_POLL_MS = 200;
+
+class HlsPullSink implements MediaSink {
+  readonly format = 'flv' as const;
+  readonly id: string;
+  private readonly onDrop: () => void;
+
+  constructor(id: string, onDrop: () => void) {
+    this.id = id;
+    this.onDrop = onDrop;
+  }
+
+  write(_view: Buffer, done: ((err?: Error | null) => void) | null): void {
+    done?.(null); // the bytes are the source's to mux; nothing to send
+  }
+
+  queuedBytes(): number {
+    return 0;
+  }
+
+  streamStarted(): void {}
+
+  streamEnded(): void {} // stays: the stream may come back, on any origin
+
+  drop(): void {
+    this.onDrop();
+  }
+}
+
+interface Pull {
+  sink: HlsPullSink;
+  fanout: ActorRef | null;
+  lastAsked: number;
+}
+
+const pulls = new Map<string, Pull>();
+let sweeper: ReturnType<typeof setInterval> | null = null;
+
+function sweep(ctx: ActorContext): void {
+  const now = Date.now();
+  for (const [key, p] of pulls) {
+    if (now - p.lastAsked < IDLE_MS) continue;
+    pulls.delete(key);
+    if (p.fanout) ctx.tell(p.fanout, { type: 'fanout/detach', id: p.sink.id });
+  }
+}
+
+/**
+ * A playlist of `key` was asked for on this worker. When the stream lives on another
+ * origin, keeps it pulled here and waits (up to `waitMs`) for `file` to exist, so the
+ * first request finds a playlist instead of a 404.
+ */
+export async function hlsPlaylistAsked(
+  ctx: ActorContext,
+  req: { key: string; file: string; waitMs: number; mwLatencyMs: number; queueMs: number },
+): Promise<void> {
+  const known = pulls.get(req.key);
+  if (known) {
+    known.lastAsked = Date.now();
+    return;
+  }
+  if (!(await livesElsewhere(ctx, req.key).catch(() => false)) || pulls.has(req.key)) return;
+  const pull: Pull = { sink: new HlsPullSink(`hls-pull:${req.key}`, () => pulls.delete(req.key)), fanout: null, lastAsked: Date.now() };
+  pulls.set(req.key, pull);
+  sweeper ??= setInterval(() => sweep(ctx), IDLE_MS / 3);
+  sweeper.unref();
+  pull.fanout = await ctx.ask<ActorRef>(localHub(), { type: 'hub/attach', key: req.key, sink: pull.sink, mwLatencyMs: req.mwLatencyMs, queueMs: req.queueMs });
+  if (pulls.get(req.key) !== pull) ctx.tell(pull.fanout, { type: 'fanout/detach', id: pull.sink.id });
+  const deadline = Date.now() + req.waitMs;
+  while (!existsSync(req.file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+}
