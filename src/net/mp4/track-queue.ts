@@ -44,7 +44,9 @@ export class TrackQueue {
     return this.queue[0]?.dts ?? null;
   }
 
+  /** Queues a sample; an empty one (a bare FLV header) carries nothing to play and is dropped. */
   push(s: Mp4Sample): void {
+    if (s.data.length === 0) return;
     if (!Number.isSafeInteger(s.dts) || !Number.isSafeInteger(s.cts) || s.dts < 0) {
       throw new SluiceError('MP4_MUX', `track ${this.track.id}: timestamps dts ${s.dts} cts ${s.cts}`);
     }
@@ -71,7 +73,7 @@ export class TrackQueue {
    * queue may be among them and gets the previous sample's duration (end of stream).
    */
   take(count: number, estimateLast = false): TrackRun {
-    const limit = estimateLast ? this.queue.length : this.queue.length - 1;
+    const limit = estimateLast ? this.queue.length : Math.max(0, this.queue.length - 1);
     if (count > limit) throw new SluiceError('MP4_MUX', `${count} samples asked, ${limit} have a duration`);
     const ts = this.track.timescale;
     const taken = this.queue.splice(0, count);
