@@ -17,6 +17,9 @@ export type CmafSegment = { uri: string; msn: number; bytes: Uint8Array; startMs
 export type Expected = { video: { dts: number; pts: number; key: boolean }[]; audio: { dts: number; pts: number }[] };
 export type CmafResult = { init: Uint8Array; tracks: Mp4Track[]; segments: CmafSegment[]; playlist: string; window: Fmp4Window; expected: Expected };
 
+/** A track that stays silent this long past a cut no longer holds it back. */
+const GIVE_UP_MS = 1000;
+
 export type CmafOptions = { fragment: number; partMs?: number; window?: number };
 
 export function flvToCmaf(flv: Uint8Array, opts: CmafOptions): CmafResult {
@@ -75,6 +78,18 @@ export function flvToCmaf(flv: Uint8Array, opts: CmafOptions): CmafResult {
     open = null;
   };
 
+  // Cuts decided but not yet made: each waits until every track has reached it.
+  const cuts: { atMs: number; segment: boolean }[] = [];
+  const makeCuts = (nowMs: number): void => {
+    while (cuts.length > 0 && (fragmenter.isComplete(cuts[0]!.atMs) || nowMs - cuts[0]!.atMs > GIVE_UP_MS)) {
+      const cut = cuts.shift()!;
+      takePart(fragmenter.fragment(cut.atMs));
+      if (!cut.segment) continue;
+      closeSegment();
+      open = { parts: [], fragments: [] };
+    }
+  };
+
   for (const { kind, sample } of media) {
     const decision = kind === 'video' ? segmenter.onVideo(sample.dts, sample.keyframe) : segmenter.onAudio(sample.dts);
     if (decision === 'drop') continue;
@@ -87,21 +102,20 @@ export function flvToCmaf(flv: Uint8Array, opts: CmafOptions): CmafResult {
     }
     const main = kind === 'video' || video === undefined;
     if (decision === 'cut' || decision === 'cut-discontinuity') {
-      // The trigger is pushed first: it gives the last sample before it its duration.
-      takePart(fragmenter.fragment(sample.dts));
-      closeSegment();
-      open = { parts: [], fragments: [] };
+      cuts.push({ atMs: sample.dts, segment: true });
       partStart = sample.dts;
     } else if (main && lowLatency && sample.dts - partStart + lastDelta > opts.partMs!) {
       // Cut before a sample that would carry the part past its target.
-      takePart(fragmenter.fragment(sample.dts));
+      cuts.push({ atMs: sample.dts, segment: false });
       partStart = sample.dts;
     }
     if (main) {
       if (lastMainDts >= 0) lastDelta = sample.dts - lastMainDts;
       lastMainDts = sample.dts;
     }
+    makeCuts(sample.dts);
   }
+  makeCuts(Number.POSITIVE_INFINITY);
   takePart(fragmenter.flush());
   closeSegment();
   window.end();

@@ -1,10 +1,17 @@
 // Mp4Fragmenter: FLV samples in (milliseconds), init segment and fragments out. It is driven
-// by the HLS segmenter: push every sample as it arrives; when a sample arrives that should
+// by the HLS segmenter: push every sample as it arrives. When a sample arrives that should
 // start a new segment or part (a keyframe after `fragment` seconds, or `part_ms` elapsed),
-// push it first and then call fragment(itsDts). The fragment takes every sample decoded
-// before that time whose duration is known, which for video is all of them (the trigger is
-// the successor of the last one); an audio frame whose successor has not arrived yet waits
-// for the next fragment. flush() ends the stream, estimating the last durations.
+// note its dts as the cut, keep pushing, and once isComplete(cut) call fragment(cut). The
+// fragment takes every sample decoded before the cut; a sample's duration is the distance
+// to the next one, so the newest sample of each track always waits for its successor.
+// flush() ends the stream, estimating the last durations.
+//
+// Why wait for isComplete (every track has a sample at or after the cut): cut at once, and
+// the last audio frame before the cut waits for the next fragment, so a part's audio ends up
+// to one frame short of its video, the buffered range (audio and video intersected) ends
+// before the part does, and hls.js at the live edge reloads that part again and again (seen
+// with hls.js 1.7 in Chromium: MSE then drops the overlapped frames and playback stalls).
+// Waiting costs at most one audio frame of latency, as FLV interleaves audio and video by time.
 //
 // One fragmenter serves one run of continuous timestamps: after a discontinuity (republish,
 // timestamp jump, new codec configuration) make a new one, write its init segment, and mark
@@ -76,6 +83,15 @@ export class Mp4Fragmenter {
   /** Samples waiting on each track (including the held-back newest). */
   get pending(): { video: number; audio: number } {
     return { video: this.video?.length ?? 0, audio: this.audio?.length ?? 0 };
+  }
+
+  /**
+   * Every track has received a sample decoded at or after `ms`: fragment(ms) then takes all
+   * of each track's samples before `ms`. A track silent for long (audio dropped) never
+   * completes; the caller gives up waiting after a while and cuts anyway.
+   */
+  isComplete(ms: number): boolean {
+    return (this.video === null || this.video.newestDts >= ms) && (this.audio === null || this.audio.newestDts >= ms);
   }
 
   /**

@@ -39,6 +39,11 @@ export class TrackQueue {
     return this.queue.length;
   }
 
+  /** Decode time (ms) of the newest sample pushed, -Infinity before the first. */
+  get newestDts(): number {
+    return this.lastDts;
+  }
+
   /** Decode time (ms) of the oldest sample waiting, or null. */
   get firstDts(): number | null {
     return this.queue[0]?.dts ?? null;
