@@ -81,6 +81,8 @@ describe('renderFmp4Playlist', () => {
         '',
       ].join('\n'),
     );
+    // The RFC 8216 reader (m3u8.ts) skips the low-latency tags and still sees both segments.
+    assert.deepEqual(parseMediaPlaylist(text).segments.map((s) => [s.sequence, s.uri, s.discontinuity]), [[10, 'seg-10.m4s', false], [11, 'seg-11.m4s', true]]);
   });
 
   it('refuses what would make a broken playlist', () => {
@@ -147,6 +149,9 @@ describe('Fmp4Window', () => {
   it('without a part target it is the plain fMP4 playlist and refuses parts', () => {
     const w = new Fmp4Window({ window: 10, targetDuration: 2, map: 'init.mp4' });
     assert.throws(() => w.addPart(part('x')), (e) => isSluiceError(e, 'HLS_PLAYLIST'));
+    const ll = new Fmp4Window({ window: 10, targetDuration: 2, partTarget: 0.2, map: 'init.mp4' });
+    ll.addPart(part('p', true));
+    assert.throws(() => ll.markDiscontinuity(), (e) => isSluiceError(e, 'HLS_PLAYLIST'));
     w.addSegment({ uri: 's0.m4s', duration: 2 });
     assert.doesNotMatch(w.render(), /PART|SERVER-CONTROL/);
   });

@@ -80,8 +80,12 @@ export class Fmp4Window {
     return { msn: s.msn, removed: this.slide() };
   }
 
-  /** The next segment starts a new timeline; with `map`, under a new init segment. */
+  /**
+   * The next segment starts a new timeline; with `map`, under a new init segment. Call it
+   * between addSegment() and the next segment's first part: a part cannot change timeline.
+   */
   markDiscontinuity(map?: string): void {
+    if (this.open.parts.length > 0) throw new SluiceError('HLS_PLAYLIST', 'a discontinuity inside a segment that has parts');
     this.open.discontinuity = true;
     if (map !== undefined) this.map = map;
   }
