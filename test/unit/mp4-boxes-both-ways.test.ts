@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BoxWriter } from '../../src/net/mp4/box-writer.ts';
-import { readBoxes } from '../../src/net/mp4/box-reader.ts';
+import { boxAt, childBoxes, readBoxes } from '../../src/net/mp4/box-reader.ts';
+import { writeInitSegment } from '../../src/net/mp4/init-segment.ts';
+import { aacTrack } from '../../src/net/mp4/track.ts';
 import { decodeDops, encodeDops } from '../../src/net/mp4/dops.ts';
 import { decodeEsds, encodeEsds } from '../../src/net/mp4/esds.ts';
 import { decodeMfhd, decodeTfdt, decodeTfhd, decodeTrun, encodeMfhd, encodeTfdt, encodeTfhd, encodeTrun } from '../../src/net/mp4/fragment-boxes.ts';
@@ -274,5 +276,32 @@ describe('mp4 boxes, value to bytes', () => {
       row.encode(w, row.value);
       assert.equal(Buffer.from(w.finish()).toString('hex'), Buffer.from(row.bytes).toString('hex'));
     });
+  }
+});
+
+// The boxes of an init segment that carry no values: checked where writeInitSegment puts them.
+describe('mp4 fixed boxes inside init.mp4', () => {
+  // Track 0 is audio (smhd); track 1 is made a video track (vmhd) whatever its sample entry,
+  // which does not matter for these boxes.
+  const init = writeInitSegment([aacTrack(hex('1190'), 2), { ...aacTrack(hex('1190'), 1), kind: 'video', width: 2, height: 2 }]);
+  const boxAtPath = (trak: number, path: string[]): string => {
+    const traks = childBoxes(readBoxes(init).find((b) => b.type === 'moov')!).filter((b) => b.type === 'trak');
+    const minf = boxAt(childBoxes(traks[trak]!), ['mdia', 'minf']);
+    const box = boxAt(childBoxes(minf), path);
+    return hexOf(box);
+  };
+  const hexOf = (b: { type: string; body: Uint8Array; size: number }): string =>
+    Buffer.concat([Buffer.from([b.size >>> 24, (b.size >>> 16) & 0xff, (b.size >>> 8) & 0xff, b.size & 0xff]), Buffer.from(b.type, 'latin1'), b.body]).toString('hex');
+  const table: [string, number, string[], string][] = [
+    ['smhd: balance 0', 0, ['smhd'], '00000010 736d6864 00000000 0000 0000'],
+    ['vmhd: flags 1, graphicsmode copy, opcolor 0', 1, ['vmhd'], '00000014 766d6864 00000001 0000 000000000000'],
+    ["dinf/dref: one 'url ' entry, flag 1 (media in this file)", 0, ['dinf'], '00000024 64696e66 0000001c 64726566 00000000 00000001 0000000c 75726c20 00000001'],
+    ['stts: no entries', 0, ['stbl', 'stts'], '00000010 73747473 00000000 00000000'],
+    ['stsc: no entries', 0, ['stbl', 'stsc'], '00000010 73747363 00000000 00000000'],
+    ['stsz: sample size 0, no samples', 0, ['stbl', 'stsz'], '00000014 7374737a 00000000 00000000 00000000'],
+    ['stco: no entries', 0, ['stbl', 'stco'], '00000010 7374636f 00000000 00000000'],
+  ];
+  for (const [name, trak, path, bytes] of table) {
+    it(name, () => assert.equal(boxAtPath(trak, path), Buffer.from(hex(bytes)).toString('hex')));
   }
 });
