@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSatisfied, parseReloadRequest, type ReloadTarget } from '../../src/net/hls/blocking-reload.ts';
+import { blockingTimeoutMs, isSatisfied, parseReloadRequest, type ReloadTarget } from '../../src/net/hls/blocking-reload.ts';
 import { Fmp4Window } from '../../src/net/hls/fmp4-window.ts';
 import type { CmafResult } from './flv-to-cmaf.ts';
 
@@ -99,8 +99,7 @@ export async function startHlsTestOrigin(out: CmafResult, mode: 'vod' | 'live', 
         badRequests++;
         res.writeHead(400).end(r.reason);
       } else if (r.kind === 'wait') {
-        // rfc8216bis 6.2.5.2: give up after three target durations.
-        const w: Waiter = { target: r.target, res, timer: setTimeout(() => (waiters.delete(w), res.writeHead(503).end()), 6000) };
+        const w: Waiter = { target: r.target, res, timer: setTimeout(() => (waiters.delete(w), res.writeHead(503).end()), blockingTimeoutMs(2)) };
         waiters.add(w);
       } else {
         answer(res);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSluiceError } from '../../src/errors.ts';
-import { advancePartLimit, isSatisfied, parseReloadRequest, type ReloadState } from '../../src/net/hls/blocking-reload.ts';
+import { advancePartLimit, blockingTimeoutMs, isSatisfied, parseReloadRequest, type ReloadState } from '../../src/net/hls/blocking-reload.ts';
 import { renderFmp4Playlist } from '../../src/net/hls/fmp4-playlist.ts';
 import { Fmp4Window } from '../../src/net/hls/fmp4-window.ts';
 import { parseMediaPlaylist } from '../../src/net/hls/m3u8.ts';
@@ -196,6 +196,7 @@ describe('blocking reload requests', () => {
 
   it('advance part limit: 3 s of parts under a 1 s part target, else 3', () => {
     assert.deepEqual([advancePartLimit(0.2), advancePartLimit(0.333), advancePartLimit(1), advancePartLimit(2)], [15, 10, 3, 3]);
+    assert.equal(blockingTimeoutMs(2), 6000);
   });
 
   it('a waiting request is satisfied by its part, a later part, or a later complete segment', () => {

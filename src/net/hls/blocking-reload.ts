@@ -34,6 +34,14 @@ export type ReloadRequest =
 
 const DECIMAL = /^\d{1,15}$/;
 
+/**
+ * How long a blocked request may wait before the server gives up (503): rfc8216bis 6.2.5.2
+ * expects an answer within three target durations.
+ */
+export function blockingTimeoutMs(targetDuration: number): number {
+  return 3 * targetDuration * 1000;
+}
+
 export function advancePartLimit(partTarget: number): number {
   return partTarget < 1 ? Math.ceil(3 / partTarget) : 3;
 }

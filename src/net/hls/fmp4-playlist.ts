@@ -99,7 +99,7 @@ export function renderFmp4Playlist(p: Fmp4PlaylistInput): string {
     for (const part of s.parts ?? []) lines.push(partLine(part));
     lines.push(`#EXTINF:${formatDuration(checkDuration(s.duration, s.uri))},`, checkUri(s.uri));
   }
-  if (ll?.open != null && !p.ended) {
+  if (ll !== undefined && ll.open !== null && !p.ended) {
     if (p.segments.length > 0 && ll.open.msn !== expected) throw new SluiceError('HLS_PLAYLIST', `open segment msn ${ll.open.msn}, expected ${expected}`);
     if (ll.open.parts.length > 0 || ll.preloadHint !== null) head(ll.open);
     for (const part of ll.open.parts) lines.push(partLine(part));

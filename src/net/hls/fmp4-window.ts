@@ -21,7 +21,7 @@ export type Fmp4WindowOptions = {
   firstMsn?: number;
 };
 
-type Open = { parts: PlaylistPart[]; discontinuity: boolean; programDateTime?: Date };
+type Open = { parts: PlaylistPart[]; discontinuity: boolean };
 
 export class Fmp4Window {
   private readonly opts: Fmp4WindowOptions;

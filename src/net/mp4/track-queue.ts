@@ -44,11 +44,6 @@ export class TrackQueue {
     return this.lastDts;
   }
 
-  /** Decode time (ms) of the oldest sample waiting, or null. */
-  get firstDts(): number | null {
-    return this.queue[0]?.dts ?? null;
-  }
-
   /** Queues a sample; an empty one (a bare FLV header) carries nothing to play and is dropped. */
   push(s: Mp4Sample): void {
     if (s.data.length === 0) return;
