@@ -103,7 +103,8 @@ describe('hls.js in Chromium', { timeout: 90_000 }, () => {
       t.diagnostic(`after 4 s: played ${(s.time - first.time).toFixed(2)} s, hls.js latency ${s.latency?.toFixed(2)} s, errors [${s.errors.join(', ')}]`);
       await page.close();
       assert.deepEqual(s.errors.filter((e) => e !== 'bufferSeekOverHole'), []);
-      assert.ok(s.time - first.time > 3, `played ${s.time - first.time} s in 4 s`);
+      // Real time is 4 s; the player may slow down a little to keep its target latency.
+      assert.ok(s.time - first.time > 2.5, `played ${s.time - first.time} s in 4 s`);
       // The player asked for parts and blocked on _HLS_msn/_HLS_part; nothing was refused.
       assert.ok(origin.requests.some((r) => /_HLS_msn=\d+&_HLS_part=\d+/.test(r)), origin.requests.slice(0, 20).join(' '));
       assert.ok(origin.requests.some((r) => /^\/seg-\d+\.\d+\.m4s$/.test(r)));

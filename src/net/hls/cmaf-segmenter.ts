@@ -22,7 +22,7 @@
 import type { Mp4Fragment, Mp4Sample } from '../mp4/fragmenter.ts';
 import { Mp4Fragmenter } from '../mp4/fragmenter.ts';
 import type { Mp4Track } from '../mp4/track.ts';
-import { HlsSegmenter } from './segmenter.ts';
+import { HlsSegmenter, type SegmentDecision } from './segmenter.ts';
 
 export type CmafEvent =
   | { type: 'segment-start'; startMs: number; discontinuity: boolean; init: Uint8Array | null }
@@ -96,12 +96,12 @@ export class CmafSegmenter {
     return events;
   }
 
-  private push(kind: 'video' | 'audio', sample: Mp4Sample, decision: string): CmafEvent[] {
+  private push(kind: 'video' | 'audio', sample: Mp4Sample, decision: SegmentDecision): CmafEvent[] {
     if (decision === 'drop') return [];
     const events: CmafEvent[] = [];
     const discontinuity = decision === 'cut-discontinuity';
     // A new timeline or new tracks: this sample starts the next segment in a new fragmenter.
-    const restarted = decision !== 'continue' && (discontinuity || this.tracksChanged || this.fragmenter === null);
+    const restarted = this.fragmenter === null || (decision !== 'continue' && (discontinuity || this.tracksChanged));
     if (restarted) {
       this.finish(events);
       this.restart(events, sample.dts, discontinuity);
