@@ -49,6 +49,8 @@ export const ErrorCodes = {
   FLV_ENCODE: 'value cannot be encoded as an FLV tag',
   CODEC_ENCODE: 'value cannot be encoded in that codec format',
   TS_MUX: 'cannot mux into MPEG-TS',
+  MP4_MUX: 'cannot mux into fragmented MP4',
+  MP4_DECODE: 'malformed MP4 box structure',
   HLS_PATH: 'an HLS file would fall outside hls.path',
   HLS_PLAYLIST: 'malformed HLS playlist',
   // HTTP

@@ -15,6 +15,8 @@ import { parseAvcConfig } from '../../src/net/codec/avc.ts';
 import { CORPUS_DIR, saveInput } from './engine/corpus-files.ts';
 import { mintStreamToken } from '../../src/auth/mint-token.ts';
 import { FUZZ_NOW_S, FUZZ_SECRET } from './targets/stream-token.ts';
+import { flvToCmaf } from '../helpers/flv-to-cmaf.ts';
+import { Mp4Fragmenter } from '../../src/net/mp4/fragmenter.ts';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const MEDIA = path.resolve(HERE, '..', '..', '..', 'shared', 'media');
@@ -107,6 +109,19 @@ add('codec', cat(of(12), coded), cat(of(13), coded), cat(of(14), of(0, 0, 0, 1, 
   cat(of(5), HVCC_854X480), cat(of(7), HVCC_854X480.subarray(74, 117)), cat(of(10), text('OpusHead'), of(1, 2, 0x38, 1, 0x80, 0xbb, 0, 0, 0, 0, 0)),
   cat(of(9), of(0x81, 0x08, 0x0c, 0x00, 0x0a, 0x0b, 0x00, 0x00, 0x00, 0x42, 0xab, 0xbf, 0xc3, 0x70, 0x0b, 0xe0)),
   cat(of(0), of(0x90), text('hvc1'), HVCC_854X480), cat(of(0), of(0x91), text('hvc1'), of(0, 0, 0), coded.subarray(0, 60)));
+
+// --- fMP4: init segment, the first segment cut to 4 KB, and a whole LL part, from our muxer.
+{
+  const cmaf = flvToCmaf(readFileSync(path.join(MEDIA, 'av-bframes.flv')), { fragment: 2, partMs: 200 });
+  // A whole two-track fragment small enough for maxLen: tiny samples, B-frame offsets.
+  const small = new Mp4Fragmenter({ video: cmaf.tracks[0]!, audio: cmaf.tracks[1]! });
+  for (let ms = 0; ms <= 200; ms += 20) {
+    small.pushVideo({ dts: ms, cts: ms % 40 === 0 ? 40 : 0, keyframe: ms === 0, data: of(0, 0, 0, 1, 0x65) });
+    small.pushAudio({ dts: ms + 3, cts: 0, keyframe: true, data: of(0x21, 0x10) });
+  }
+  const fragment = small.fragment(200, { styp: true })!.bytes;
+  add('mp4-reader', cat(of(0), cmaf.init), cat(of(1), fragment), cat(of(1), cmaf.segments[0]!.bytes.subarray(0, 4000)));
+}
 
 // --- HTTP paths and ranges: the first byte picks function, root/size and string decoding.
 for (const p of ['/live/stream.flv', '/live/../../etc/passwd', '/%2e%2e/x', '/a//b/./c?x=1#y', '/%252e%252e/', '/sub/'])

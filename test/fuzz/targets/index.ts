@@ -8,6 +8,7 @@ export const TARGETS = [
   'amf',
   'flv-reader',
   'codec',
+  'mp4-reader',
   'http-paths',
   'http-server',
   'config',
