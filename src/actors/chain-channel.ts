@@ -491,13 +491,11 @@ export class ChainChannel {
       p.pinned.push(pins[i]!);
     }
     p.batches.push(pins.length);
-    const last = views.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const v = views[i]!;
-      p.sentBytes += v.length;
-      this.counters.sentBytes += v.length;
-      p.sink.write(v, i === last ? p.onWritten : null);
-    }
+    let bytes = 0;
+    for (let i = 0; i < views.length; i++) bytes += views[i]!.length;
+    p.sentBytes += bytes;
+    this.counters.sentBytes += bytes;
+    p.sink.write(views, views.length, p.onWritten);
     if (views === this.ownViews) {
       this.reader!.unpin(pins);
       views.length = 0;

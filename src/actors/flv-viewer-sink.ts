@@ -24,14 +24,18 @@ export class FlvViewerSink implements MediaSink {
     this.onEnd = onEnd;
   }
 
-  write(view: Buffer, done: ((err?: Error | null) => void) | null): void {
+  write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void {
     if (this.res.destroyed || this.res.writableEnded) {
-      done?.(null);
+      done(null);
       return;
     }
     this.firstFrame.written();
-    if (done) this.res.write(view, done);
-    else this.res.write(view);
+    const res = this.res;
+    // corked, the views (and their chunked-encoding framing) leave in one writev
+    res.cork();
+    for (let i = 0; i < count - 1; i++) res.write(views[i]!);
+    res.write(views[count - 1]!, done);
+    res.uncork();
   }
 
   queuedBytes(): number {

@@ -26,8 +26,8 @@ class HlsPullSink implements MediaSink {
     this.onDrop = onDrop;
   }
 
-  write(_view: Buffer, done: ((err?: Error | null) => void) | null): void {
-    done?.(null); // the bytes are the source's to mux; nothing to send
+  write(_views: readonly Buffer[], _count: number, done: (err?: Error | null) => void): void {
+    done(null); // the bytes are the source's to mux; nothing to send
   }
 
   queuedBytes(): number {

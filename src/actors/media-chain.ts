@@ -25,8 +25,10 @@ export const CSID_AUDIO = 7;
 export const CSID_STREAM = 5;
 /** Every player's media rides message stream 1 (createStream always answers 1). */
 export const PLAY_STREAM_ID = 1;
-/** Reader slots per stream: a fan-out per worker and format, HLS, DVR, forwarders. */
-export const CHAIN_MAX_READERS = 64;
+/** Reader slots per stream: a fan-out per worker and format, plus HLS, DVR, forwarders. */
+export function chainReaderSlots(workers: number): number {
+  return 2 * workers + 32;
+}
 
 export function csidFor(type: number): number {
   return type === MSG_VIDEO ? CSID_VIDEO : type === MSG_AUDIO ? CSID_AUDIO : CSID_STREAM;
@@ -37,8 +39,8 @@ export class MediaChainWriter {
   readonly chain: ChainWriter;
   private readonly header = new Uint8Array(16);
 
-  constructor(pool: BlockPoolHandle, chunkSize: number) {
-    this.chain = new ChainWriter(pool, CHAIN_MAX_READERS);
+  constructor(pool: BlockPoolHandle, chunkSize: number, workers: number) {
+    this.chain = new ChainWriter(pool, chainReaderSlots(workers));
     this.handle = { chain: this.chain.handle, chunkSize };
   }
 

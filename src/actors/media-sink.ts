@@ -9,8 +9,11 @@ export type MediaFormat = 'rtmp' | 'flv';
 export interface MediaSink {
   readonly id: string;
   readonly format: MediaFormat;
-  /** Queue bytes; `done`, when given, fires once they have left for the kernel (or failed). */
-  write(view: Buffer, done: ((err?: Error | null) => void) | null): void;
+  /**
+   * Queue views[0..count) in one go (one system call when the socket takes them at once);
+   * `done` fires once they have all left for the kernel (or failed).
+   */
+  write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void;
   /** Bytes queued in user space and not yet taken by the kernel. */
   queuedBytes(): number;
   /** Called before the first bytes of a (re)published stream. */

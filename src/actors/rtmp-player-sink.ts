@@ -24,14 +24,22 @@ export class RtmpPlayerSink implements MediaSink {
     this.session = session;
   }
 
-  write(view: Buffer, done: ((err?: Error | null) => void) | null): void {
+  write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void {
     if (this.socket.destroyed) {
-      done?.(null);
+      done(null);
       return;
     }
     this.firstFrame.written();
-    if (done) this.socket.write(view, done);
-    else this.socket.write(view);
+    const socket = this.socket;
+    if (count === 1) {
+      socket.write(views[0]!, done);
+      return;
+    }
+    // corked, the views leave in one writev
+    socket.cork();
+    for (let i = 0; i < count - 1; i++) socket.write(views[i]!);
+    socket.write(views[count - 1]!, done);
+    socket.uncork();
   }
 
   queuedBytes(): number {

@@ -22,7 +22,7 @@ import {
 import { SERVER_NAME, SERVER_VERSION, newClientId } from './server-identity.ts';
 import { StreamStats } from './stream-stats.ts';
 import type { HlsConfig, SluiceConfig } from '../config/types.ts';
-import { addLocalSource, removeLocalSource, localPool } from './local-services.ts';
+import { addLocalSource, removeLocalSource, localPool, localConfig } from './local-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import type { HlsMuxerArgs } from './hls-muxer.ts';
 import type { DvrConfig, TranscodeConfig } from '../config/types.ts';
@@ -129,7 +129,7 @@ export class StreamSource implements Actor {
 
   constructor(args: SourceArgs) {
     this.args = args;
-    this.media = new MediaChainWriter(localPool(), args.chunkSize);
+    this.media = new MediaChainWriter(localPool(), args.chunkSize, localConfig().workers);
     this.retainMs = (args.queueMs ?? 10_000) + RETAIN_MARGIN_MS;
     this.jitter = new TimeJitter(args.timeJitter);
     this.stats = new StreamStats();
