@@ -83,7 +83,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ...(opts.config ?? {}),
     };
     writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
-    // As `npm start` runs it: rings mmapped, so a freed ring gives its pages back.
     proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log);
     pids = () => [proc.pid!];
     label = `sluice ${opts.workers}w`;

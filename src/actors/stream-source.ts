@@ -9,7 +9,7 @@
 // here: the GOP, plus what the slowest reader still needs, bounded by queue_length;
 // under pool pressure only the GOP.
 
-import { registerActor, DIRECTORY_REF, PoolFullError, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
+import { registerActor, DIRECTORY_REF, PoolFullError, type Actor, type ActorContext, type ActorRef, type DirRegisterRes } from '../runtime/index.ts';
 import { parseVideoTag, createVideoTagInfo } from '../net/codec/video-tag.ts';
 import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { normalizeMetadata, metadataForPlayers } from '../net/rtmp/commands.ts';
@@ -94,8 +94,10 @@ const TRIM_EVERY = 16;
 const PRESSURE_SHARE = 0.85;
 const REFUSE_SHARE = 0.95;
 const DROP_LOG_MS = 1000;
-// A stream's first seconds are kept whole: fan-outs of players that came before the
-// publisher attach a moment after it starts, and get the stream from its very start.
+// A stream's first messages are kept whole until the fan-outs of players that came before
+// the publisher (told of the stream when it registered) have attached their readers, a
+// moment after it starts, so those players get the stream from its very start; at most
+// this long.
 const STARTUP_KEEP_MS = 5000;
 
 export class StreamSource implements Actor {
@@ -122,6 +124,8 @@ export class StreamSource implements Actor {
   private sinceTrim = 0;
   /** When the first message was stored (wall clock). */
   private firstTs = 0;
+  /** Readers of fan-outs that were waiting for this stream, not attached yet (see STARTUP_KEEP_MS). */
+  private waitingReaders = 0;
   /** Messages dropped because the pool was full. */
   dropped = 0;
   private lastDropLog = 0;
@@ -172,8 +176,10 @@ export class StreamSource implements Actor {
     };
     // Live on another origin: busy as a local double publish is (the claim ends with us).
     if (a.claim && !(await claimStream(ctx, a.key))) return { ok: false, reason: 'busy' };
-    const res = await ctx.ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
+    const res = await ctx.ask<DirRegisterRes>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
     if (!res.ok) return { ok: false, reason: 'busy' };
+    // A fan-out reads with one reader per format; HLS and DVR attach theirs just below.
+    if (res.subscribers > 0) this.waitingReaders = 2 * res.subscribers + (a.hls.enabled ? 1 : 0) + (a.dvr?.enabled ? 1 : 0);
     this.entry = entry;
     this.self = ctx.self;
     addLocalSource(ctx.self, this);
@@ -293,8 +299,9 @@ export class StreamSource implements Actor {
     const chain = this.media.chain;
     const head = chain.committed;
     if (head === 0) return;
-    // In the first seconds only the bound applies (readers may not have attached yet).
-    const startup = !squeeze && Date.now() - this.firstTs < STARTUP_KEEP_MS;
+    // Until the waiting fan-outs have attached, only the bound applies.
+    if (this.waitingReaders > 0 && (Date.now() - this.firstTs >= STARTUP_KEEP_MS || chain.readerCount() >= this.waitingReaders)) this.waitingReaders = 0;
+    const startup = !squeeze && this.waitingReaders > 0;
     const gop = this.args.gopCache && this.gopStart ? this.gopStart : head + 1;
     let keep: number;
     const pool = chain.pool;

@@ -1,6 +1,7 @@
 // The HTTP API (SPEC.md 5): a node:http server on the main thread. Every answer is read
 // from the workers over the control plane at request time; nothing here holds media.
 import http from 'node:http';
+import { poolFor, type BlockPoolHandle } from '../runtime/index.ts';
 import type { Logger } from 'pino';
 import type { ActorSystem } from '../runtime/index.ts';
 import type { ListenAddress, SluiceConfig } from '../config/types.ts';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   log: Logger;
   /** POST/GET /api/v1/raw?rpc=reload (SPEC.md 7). */
   reload?(): Promise<boolean>;
+  /** The media block pool, for its figures. */
+  pool: BlockPoolHandle;
 }
 
 export interface ApiServer {
@@ -152,7 +155,7 @@ class ApiHandler {
         const recvBytes = workers.reduce((n, w) => n + (w.counters?.receivedBytes ?? 0), 0);
         const sendBytes = workers.reduce((n, w) => n + (w.counters?.sentBytes ?? 0), 0);
         const ports = listenerPorts(this.deps.config());
-        return ok({ data: summaryData({ version: SERVER_VERSION, startedAt: this.startedAt, cpu: this.cpu.latest, connections: conns, recvBytes, sendBytes, workers, ports }) });
+        return ok({ data: summaryData({ version: SERVER_VERSION, startedAt: this.startedAt, cpu: this.cpu.latest, connections: conns, recvBytes, sendBytes, workers, ports, pool: poolFor(this.deps.pool).stats() }) });
       }
       case 'vhosts':
       case 'vhost': {
@@ -206,7 +209,7 @@ class ApiHandler {
   private async metrics(res: http.ServerResponse): Promise<void> {
     const { system } = this.deps;
     const [snapshot, workers, conns] = await Promise.all([gatherSnapshot(system), gatherWorkers(system), openConnections(system)]);
-    const text = await this.metricsRegistry.render({ version: SERVER_VERSION, startedAt: this.startedAt, snapshot, workers, openConnections: conns });
+    const text = await this.metricsRegistry.render({ version: SERVER_VERSION, startedAt: this.startedAt, snapshot, workers, openConnections: conns, pool: poolFor(this.deps.pool).stats() });
     this.send(res, 200, this.metricsRegistry.contentType, text);
   }
 

@@ -7,6 +7,7 @@
 // from collectDefaultMetrics. Counters summed over workers start again when a worker
 // restarts, which Prometheus reads as a counter reset.
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics, type PrometheusContentType } from 'prom-client';
+import type { BlockPoolStats } from '../runtime/index.ts';
 import type { Snapshot, WorkerState } from './gather.ts';
 import type { ClientType } from '../actors/client-registry.ts';
 import type { ThreadStats } from '../runtime/index.ts';
@@ -19,6 +20,8 @@ export interface MetricsInput {
   snapshot: Snapshot;
   workers: WorkerState[];
   openConnections: number;
+  /** The media block pool (shared memory: read straight from the main thread). */
+  pool: BlockPoolStats;
 }
 
 type Labels = Record<string, string>;
@@ -70,6 +73,12 @@ const FAMILIES: readonly Family[] = [
   { name: 'sluice_connections', help: 'Client connections by type (RTMP sessions and HTTP-FLV viewers).', kind: 'gauge', labels: ['type'], read: connectionsByType },
   { name: 'sluice_connections_open', help: 'Open TCP connections counted against max_connections (RTMP and HTTP).', kind: 'gauge', read: (m) => one(m.openConnections) },
   { name: 'sluice_streams', help: 'Streams being published.', kind: 'gauge', read: (m) => one(m.snapshot.streams.length) },
+  {
+    name: 'sluice_media_pool_blocks', help: 'Blocks of the media pool (media.max_memory): in use by streams and writes in flight, and in all.', kind: 'gauge', labels: ['state'],
+    read: (m) => [{ labels: { state: 'in_use' }, value: m.pool.inUse }, { labels: { state: 'peak' }, value: m.pool.peak }, { labels: { state: 'total' }, value: m.pool.blockCount }],
+  },
+  { name: 'sluice_media_pool_block_bytes', help: 'Bytes per media pool block (media.block_size).', kind: 'gauge', read: (m) => one(m.pool.blockSize) },
+  { name: 'sluice_media_pool_refused_total', help: 'Block allocations refused because the media pool was full.', kind: 'counter', read: (m) => one(m.pool.failed) },
   { name: 'sluice_received_bytes_total', help: 'Bytes received from clients.', kind: 'counter', read: (m) => one(sum(m.workers, (c) => c.receivedBytes)) },
   { name: 'sluice_sent_bytes_total', help: 'Bytes sent to clients.', kind: 'counter', read: (m) => one(sum(m.workers, (c) => c.sentBytes)) },
   { name: 'sluice_media_messages_total', help: 'Audio, video and data messages received from publishers.', kind: 'counter', read: (m) => one(sum(m.workers, (c) => c.mediaMessages)) },

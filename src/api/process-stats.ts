@@ -3,6 +3,7 @@
 // Sluice adds `workers` (each worker thread's load, for the console) and `ports` (the
 // listeners, so the console can link to the players page on the HTTP server).
 import os from 'node:os';
+import type { BlockPoolStats } from '../runtime/index.ts';
 import type { ListenerPorts } from '../config/listener-ports.ts';
 import type { WorkerState } from './gather.ts';
 
@@ -66,6 +67,7 @@ export interface SummaryInput {
   sendBytes: number;
   workers: readonly WorkerState[];
   ports: ListenerPorts;
+  pool: BlockPoolStats;
 }
 
 /** One row per worker thread; a worker that did not answer (restarting) shows `alive: false`. */
@@ -123,5 +125,14 @@ export function summaryData(s: SummaryInput): Record<string, unknown> {
     },
     workers: workerRows(s.workers),
     ports: s.ports,
+    // The media block pool (SPEC section 10): what streams hold now, its peak, the bound.
+    media_pool: {
+      block_size: s.pool.blockSize,
+      blocks: s.pool.blockCount,
+      in_use: s.pool.inUse,
+      peak: s.pool.peak,
+      refused: s.pool.failed,
+      in_use_kbyte: Math.round((s.pool.inUse * s.pool.blockSize) / 1024),
+    },
   };
 }

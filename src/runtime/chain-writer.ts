@@ -185,6 +185,13 @@ export class ChainWriter {
     return (this.i32[this.entryAt(seq) + E_TYPE_FLAGS]! >>> 8) & 0xff;
   }
 
+  /** Readers attached now. */
+  readerCount(): number {
+    let n = 0;
+    for (let r = 0; r < this.handle.maxReaders; r++) if (Atomics.load(this.c, readerBase(r) + R_STATE) === 1) n++;
+    return n;
+  }
+
   /** The oldest seq a reader still needs (committed + 1 when none needs anything). */
   minReaderCursor(): number {
     const c = this.c;

@@ -9,7 +9,8 @@ export const DIRECTORY_KIND = 'runtime/directory';
 export const DIRECTORY_REF: ActorRef = Object.freeze({ worker: 0, id: 1 });
 
 export interface DirRegisterReq { type: 'dir/register'; name: string; entry: unknown; owner: ActorRef }
-export type DirRegisterRes = { ok: true } | { ok: false; existing: unknown };
+/** `subscribers`: how many were already waiting for the name (they are told at once). */
+export type DirRegisterRes = { ok: true; subscribers: number } | { ok: false; existing: unknown };
 export interface DirUnregisterReq { type: 'dir/unregister'; name: string; owner: ActorRef }
 export interface DirUnregisterRes { ok: boolean }
 export interface DirLookupReq { type: 'dir/lookup'; name: string }
@@ -51,7 +52,7 @@ export class Directory implements Actor {
         this.names.set(msg.name, { entry: msg.entry, owner: msg.owner });
         if (cur === undefined) this.follow(msg.owner, ctx);
         this.notify(msg.name, { type: 'dir/appeared', name: msg.name, entry: msg.entry }, ctx);
-        return { ok: true };
+        return { ok: true, subscribers: this.subs.get(msg.name)?.length ?? 0 };
       }
       case 'dir/unregister': {
         const cur = this.names.get(msg.name);

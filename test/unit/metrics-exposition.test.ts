@@ -38,6 +38,7 @@ async function input(): Promise<MetricsInput> {
     version: '0.1.0',
     startedAt: Date.now() - 5000,
     openConnections: 4,
+    pool: { blockSize: 65536, blockCount: 1000, inUse: 12, peak: 40, failed: 3 },
     snapshot: { now: Date.now(), clients: [client('a', 'fmle-publish'), client('b', 'rtmp-play'), client('c', 'rtmp-play')], streams: [] },
     workers: [
       worker(1, await firstFrameJson([['rtmp', 0.05], ['rtmp', 0.5]]), [{ event: 'on_play', result: 'ok', count: 2 }]),
@@ -57,6 +58,9 @@ test('the Sluice families keep their names, types and labels, summed over worker
   assert.equal(value('sluice_connections', { type: 'flv-play' }), 0);
   assert.equal(value('sluice_connections_open'), 4);
   assert.equal(value('sluice_streams'), 0);
+  assert.equal(value('sluice_media_pool_blocks', { state: 'in_use' }), 12);
+  assert.equal(value('sluice_media_pool_blocks', { state: 'total' }), 1000);
+  assert.equal(value('sluice_media_pool_refused_total'), 3);
   assert.equal(value('sluice_sent_bytes_total'), 3000);
   assert.equal(value('sluice_received_bytes_total'), 1000);
   assert.equal(value('sluice_players'), 4);
