@@ -28,6 +28,7 @@ import { openApiExposure } from './api/api-auth.ts';
 
 const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
+const YOUNG_GENERATION_MB = 8;
 
 export interface RunningServer {
   readonly system: ActorSystem;
@@ -63,6 +64,11 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
       logger: log,
       workerData: { logLevel: config.log.level, logFile: config.log.file },
       sharedDirectory: sharedDirectoryFor(config),
+      // Media lives in the block pool; what a worker allocates in JavaScript is short-lived
+      // (views, write requests, messages). V8 grows a busy thread's young generation to 64 MB,
+      // which then stays resident whatever the load: 8 MB keeps RSS following the streams
+      // (measured with 200 streams x 2 players: 435 -> 311 MB) for a few more scavenges.
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     await system.start();
     const server = await startWorkers(system, log, config, opts, pidLock);

@@ -3,7 +3,7 @@
 // that die within their budget and forwards control calls over comlink.
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { SluiceError } from '../errors.ts';
 import type { ControlResult } from './control.ts';
@@ -30,6 +30,8 @@ export interface ActorSystemOptions {
   workerRestart?: { maxRestarts: number; withinMs: number };
   /** Cloneable data that modules read with getWorkerData() on every thread. */
   workerData?: unknown;
+  /** V8 heap limits of every worker (Node's Worker resourceLimits), e.g. a small young generation. */
+  resourceLimits?: ResourceLimits;
   /** The shared directory's store, ttl and member name (default: in-process store). */
   sharedDirectory?: SharedDirectoryOptions;
 }
@@ -46,6 +48,7 @@ export class ActorSystem extends EventEmitter {
   private readonly logLevel: string;
   private readonly logFile: string | null;
   private readonly userData: unknown;
+  private readonly resourceLimits: ResourceLimits | undefined;
   private readonly sharedDirectory: SharedDirectoryOptions | undefined;
   private readonly restartBudget: { maxRestarts: number; withinMs: number };
   private readonly hosts: (WorkerHost | null)[] = [];
@@ -62,6 +65,7 @@ export class ActorSystem extends EventEmitter {
     this.logLevel = o.logLevel ?? this.logger.level;
     this.logFile = o.logFile ?? null;
     this.userData = o.workerData;
+    this.resourceLimits = o.resourceLimits;
     this.sharedDirectory = o.sharedDirectory;
     this.restartBudget = o.workerRestart ?? { maxRestarts: 5, withinMs: 60_000 };
   }
@@ -121,6 +125,7 @@ export class ActorSystem extends EventEmitter {
         logFile: this.logFile,
         userData: this.userData,
         peers,
+        resourceLimits: this.resourceLimits,
       },
       (host, code) => this.onWorkerExit(host, code),
     );

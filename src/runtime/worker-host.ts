@@ -1,6 +1,6 @@
 // The main thread's handle on one worker slot: creates the thread with its ports, wraps
 // its control API with comlink, and turns its exit into a rejection of pending control calls.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { SluiceError } from '../errors.ts';
 import type { ControlApi } from './control.ts';
@@ -23,6 +23,8 @@ export interface WorkerSpawnSpec {
   userData: unknown;
   /** Ports to every other live thread, made by the caller (the mesh). */
   peers: { worker: number; port: MessagePort }[];
+  /** V8 heap limits of the worker (Node's Worker resourceLimits). */
+  resourceLimits?: ResourceLimits;
 }
 
 export class WorkerHost {
@@ -54,6 +56,7 @@ export class WorkerHost {
     this.thread = new Worker(WORKER_URL, {
       workerData: boot,
       transferList: [port2, ...spec.peers.map((p) => p.port)],
+      ...(spec.resourceLimits ? { resourceLimits: spec.resourceLimits } : {}),
     });
     this.control = wrap<ControlApi>(nodeEndpoint(port1));
     this.ready = new Promise<void>((resolve, reject) => {
