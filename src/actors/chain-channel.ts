@@ -230,9 +230,7 @@ export class ChainChannel {
 
   /** Start a player at the latest sync point, with the join-only records before it. */
   private join(p: PlayerState): void {
-    let start = this.latestSync;
-    while (start - 1 >= this.firstSeq && this.idxFlags[(start - 1) % this.size]! & FLAG_JOIN_ONLY) start--;
-    p.cursor = start;
+    p.cursor = this.joinStart();
     p.joinUntil = this.latestSync;
   }
 
@@ -240,15 +238,7 @@ export class ChainChannel {
   private readNew(): void {
     const reader = this.reader;
     if (!reader) return;
-    if (reader.isLapped()) {
-      // Our own reader fell behind what the chain keeps: start over at the newest keyframe.
-      // Bytes in flight stay pinned, so no player needs to be dropped for it.
-      reader.skipToLatestSync();
-      this.firstSeq = 0;
-      this.latestSync = 0;
-      const now = Date.now();
-      for (const p of [...this.players.values()]) if (!this.tooManySkips(p, now)) this.resetPlayer(p);
-    }
+    if (reader.isLapped()) this.afterLap(reader);
     const before = this.headSeq;
     for (let rec = reader.next(); rec; rec = reader.next()) {
       if (this.firstSeq && rec.seq - this.firstSeq >= this.size) this.grow(rec.seq);
@@ -273,6 +263,37 @@ export class ChainChannel {
     this.forgetBefore(this.oldestNeeded());
   }
 
+  /**
+   * The chain let go of records this channel still wanted. Bytes in flight stay pinned,
+   * so nobody needs dropping for it: players caught up go on; those whose next records
+   * are gone skip ahead (and count it) in serve().
+   */
+  private afterLap(reader: ChainReader): void {
+    if (reader.recoverLap()) {
+      // Nothing unread was lost, only older records (a GOP start, a laggard's position).
+      const tail = reader.oldest;
+      if (this.latestSync && this.joinStart() < tail) this.latestSync = 0;
+      if (this.firstSeq && this.firstSeq < tail) this.forgetBefore(tail);
+      return;
+    }
+    // Records not read yet are gone: start over at the newest keyframe.
+    if (!reader.skipToLatestSync()) reader.skipToOldest();
+    this.firstSeq = 0;
+    this.latestSync = 0;
+    const now = Date.now();
+    for (const p of [...this.players.values()]) {
+      if (p.cursor && this.tooManySkips(p, now)) continue;
+      this.resetPlayer(p);
+    }
+  }
+
+  /** The first record of the latest sync point's join group. */
+  private joinStart(): number {
+    let start = this.latestSync;
+    while (start - 1 >= this.firstSeq && this.idxFlags[(start - 1) % this.size]! & FLAG_JOIN_ONLY) start--;
+    return start;
+  }
+
   /** FLV tag headers and trailers of records [from, to], in one buffer for this tick. */
   private frame(from: number, to: number): void {
     const buf = Buffer.allocUnsafe((to - from + 1) * FRAME_BYTES);
@@ -291,8 +312,7 @@ export class ChainChannel {
     let oldest = this.headSeq + 1;
     for (const p of this.players.values()) if (p.cursor && p.cursor < oldest) oldest = p.cursor;
     if (this.latestSync) {
-      let start = this.latestSync;
-      while (start - 1 >= this.firstSeq && this.idxFlags[(start - 1) % this.size]! & FLAG_JOIN_ONLY) start--;
+      const start = this.joinStart();
       if (start < oldest) oldest = start;
     }
     return oldest;

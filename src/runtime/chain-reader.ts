@@ -264,6 +264,33 @@ export class ChainReader {
     return Atomics.load(c, this.base + R_LAPPED) !== 0 || this.cursor < Atomics.load(c, C_TAIL);
   }
 
+  /** The oldest record the chain still keeps. */
+  get oldest(): number {
+    return Atomics.load(this.c, C_TAIL);
+  }
+
+  /**
+   * After a lap that cost nothing unread (the read cursor is still at or past the tail:
+   * only records this reader had published as still needed are gone): publishes the tail
+   * and clears the flag. False when unread records were lost too.
+   */
+  recoverLap(): boolean {
+    const c = this.c;
+    const tail = Atomics.load(c, C_TAIL);
+    if (this.cursor < tail) return false;
+    this.publish(tail);
+    Atomics.store(c, this.base + R_LAPPED, 0);
+    Atomics.add(c, C_EPOCH, 1);
+    return true;
+  }
+
+  /** Moves to the oldest record kept and clears the lapped flag (when no sync record is kept). */
+  skipToOldest(): void {
+    this.position(Atomics.load(this.c, C_TAIL));
+    Atomics.store(this.c, this.base + R_LAPPED, 0);
+    Atomics.add(this.c, C_EPOCH, 1);
+  }
+
   /**
    * Moves to the latest sync record, starting with the run of join-only records before
    * it, and clears the lapped flag. False when no sync record is retained.
