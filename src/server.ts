@@ -5,7 +5,7 @@
 // (pid file locked by another server, a port taken, a listener that fails) is refused
 // with one error, and the process exits 1.
 
-import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type SharedDirectoryOptions } from './runtime/index.ts';
+import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
 import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
 import { advertiseOf, clusterOn } from './actors/cluster-names.ts';
 import { startClusterMember } from './api/cluster.ts';
@@ -68,7 +68,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
     const server = await startWorkers(system, log, config, opts, pidLock);
     if (config.http_api.enabled) {
       api = await startApiServer(config.http_api.listen, {
-        system, identity: server.identity, log, config: () => server.config, reload: () => server.reload(),
+        system, identity: server.identity, log, config: () => server.config, reload: () => server.reload(), pool: server.pool,
       }).catch((err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
         const where = err.port !== undefined ? { host: err.address ?? config.http_api.listen[0]!.host, port: err.port } : config.http_api.listen[0]!;
         throw new SluiceError('START_LISTEN', `listen ${formatHostPort(where)}: ${listenErrorText(err)}`, { cause: err });
@@ -103,7 +103,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
 
 async function startWorkers(
   system: ActorSystem, log: Logger, config: SluiceConfig, opts: StartOptions, pidLock: PidLock,
-): Promise<RunningServer & { identity: ApiIdentity }> {
+): Promise<RunningServer & { identity: ApiIdentity; pool: BlockPoolHandle }> {
   const connections = createConnectionCounter();
   const bandcheck = createBandcheckClock();
   // Reserved at its full size (address space only: pages are mapped as blocks are used).
@@ -113,11 +113,12 @@ async function startWorkers(
     serviceId: newServiceId(),
     pid: String(process.pid),
   };
-  const server: RunningServer & { identity: ApiIdentity } = {
+  const server: RunningServer & { identity: ApiIdentity; pool: BlockPoolHandle } = {
     system,
     log,
     config,
     identity,
+    pool,
     pidLock,
     reload: () => reload(server, opts),
     stop: () => stop(server),

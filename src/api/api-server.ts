@@ -2,7 +2,7 @@
 // from the workers over the control plane at request time; nothing here holds media.
 import http from 'node:http';
 import type { Logger } from 'pino';
-import type { ActorSystem } from '../runtime/index.ts';
+import { poolFor, type ActorSystem, type BlockPoolHandle, type BlockPoolStats } from '../runtime/index.ts';
 import type { ListenAddress, SluiceConfig } from '../config/types.ts';
 import { baseHeaders } from '../net/http/http-errors.ts';
 import { answerOptions } from '../net/http/cors.ts';
@@ -33,6 +33,8 @@ export interface ApiDeps {
   log: Logger;
   /** POST/GET /api/v1/raw?rpc=reload (SPEC.md 7). */
   reload?(): Promise<boolean>;
+  /** The process-wide media pool (shared memory: its counters are read from here). */
+  pool?: BlockPoolHandle;
 }
 
 export interface ApiServer {
@@ -152,7 +154,7 @@ class ApiHandler {
         const recvBytes = workers.reduce((n, w) => n + (w.counters?.receivedBytes ?? 0), 0);
         const sendBytes = workers.reduce((n, w) => n + (w.counters?.sentBytes ?? 0), 0);
         const ports = listenerPorts(this.deps.config());
-        return ok({ data: summaryData({ version: SERVER_VERSION, startedAt: this.startedAt, cpu: this.cpu.latest, connections: conns, recvBytes, sendBytes, workers, ports }) });
+        return ok({ data: summaryData({ version: SERVER_VERSION, startedAt: this.startedAt, cpu: this.cpu.latest, connections: conns, recvBytes, sendBytes, workers, ports, pool: this.poolStats() }) });
       }
       case 'vhosts':
       case 'vhost': {
@@ -203,10 +205,14 @@ class ApiHandler {
     }
   }
 
+  private poolStats(): BlockPoolStats | null {
+    return this.deps.pool ? poolFor(this.deps.pool).stats() : null;
+  }
+
   private async metrics(res: http.ServerResponse): Promise<void> {
     const { system } = this.deps;
     const [snapshot, workers, conns] = await Promise.all([gatherSnapshot(system), gatherWorkers(system), openConnections(system)]);
-    const text = await this.metricsRegistry.render({ version: SERVER_VERSION, startedAt: this.startedAt, snapshot, workers, openConnections: conns });
+    const text = await this.metricsRegistry.render({ version: SERVER_VERSION, startedAt: this.startedAt, snapshot, workers, openConnections: conns, pool: this.poolStats() });
     this.send(res, 200, this.metricsRegistry.contentType, text);
   }
 

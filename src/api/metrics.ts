@@ -9,7 +9,7 @@
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics, type PrometheusContentType } from 'prom-client';
 import type { Snapshot, WorkerState } from './gather.ts';
 import type { ClientType } from '../actors/client-registry.ts';
-import type { ThreadStats } from '../runtime/index.ts';
+import type { BlockPoolStats, ThreadStats } from '../runtime/index.ts';
 
 const CLIENT_TYPES: readonly ClientType[] = ['fmle-publish', 'flash-publish', 'rtmp-play', 'flv-play', 'hls-play', 'rtmp-connect'];
 
@@ -19,6 +19,8 @@ export interface MetricsInput {
   snapshot: Snapshot;
   workers: WorkerState[];
   openConnections: number;
+  /** The media block pool, read from its shared counters (absent: no family samples). */
+  pool?: BlockPoolStats | null;
 }
 
 type Labels = Record<string, string>;
@@ -85,6 +87,9 @@ const FAMILIES: readonly Family[] = [
   { name: 'sluice_worker_mailbox_depth', help: 'Messages waiting in the mailboxes of each worker thread.', kind: 'gauge', labels: ['worker'], read: (m) => perWorker(m.workers, (t) => t.mailboxDepth) },
   { name: 'sluice_worker_messages_total', help: 'Actor messages processed by each worker thread.', kind: 'counter', labels: ['worker'], read: (m) => perWorker(m.workers, (t) => t.processed) },
   { name: 'sluice_worker_dead_letters_total', help: 'Messages to actors that were gone, per worker thread.', kind: 'counter', labels: ['worker'], read: (m) => perWorker(m.workers, (t) => t.deadLetters) },
+  { name: 'sluice_media_pool_blocks', help: 'Media pool blocks (media.block_size bytes each): in use now, and the total media.max_memory allows.', kind: 'gauge', labels: ['state'], read: (m) => (m.pool ? [{ labels: { state: 'in_use' }, value: m.pool.inUse }, { labels: { state: 'total' }, value: m.pool.blockCount }] : []) },
+  { name: 'sluice_media_pool_block_bytes', help: 'Bytes per media pool block (media.block_size).', kind: 'gauge', read: (m) => (m.pool ? one(m.pool.blockSize) : []) },
+  { name: 'sluice_media_pool_alloc_failures_total', help: 'Block allocations refused because the media pool was full.', kind: 'counter', read: (m) => (m.pool ? one(m.pool.failed) : []) },
   { name: 'sluice_hook_calls_total', help: 'HTTP hook calls by event and result (ok, denied, error, timeout).', kind: 'counter', labels: ['event', 'result'], read: hookCalls },
 ];
 

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import type { ListenerPorts } from '../config/listener-ports.ts';
 import type { WorkerState } from './gather.ts';
+import type { BlockPoolStats } from '../runtime/index.ts';
 
 export interface CpuSnapshot {
   processPercent: number;
@@ -66,6 +67,8 @@ export interface SummaryInput {
   sendBytes: number;
   workers: readonly WorkerState[];
   ports: ListenerPorts;
+  /** The media block pool (SPEC 10); null when the server has none to show. */
+  pool?: BlockPoolStats | null;
 }
 
 /** One row per worker thread; a worker that did not answer (restarting) shows `alive: false`. */
@@ -123,5 +126,11 @@ export function summaryData(s: SummaryInput): Record<string, unknown> {
     },
     workers: workerRows(s.workers),
     ports: s.ports,
+    ...(s.pool ? { pool: poolRow(s.pool) } : {}),
   };
+}
+
+/** Sluice's media pool figures: blocks of `block_size` bytes, in use now, at the peak, refused. */
+export function poolRow(p: BlockPoolStats): Record<string, number> {
+  return { block_size: p.blockSize, blocks: p.blockCount, in_use: p.inUse, peak: p.peak, failed: p.failed };
 }
