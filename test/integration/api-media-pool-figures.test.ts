@@ -47,7 +47,7 @@ test('summaries and /metrics show the pool: its size, blocks in use while a stre
       const p = await pool();
       return p.in_use > 0 ? p : null;
     }, 5000, 'blocks in use while live');
-    assert.ok(live.peak >= live.in_use);
+    assert.ok(live!.peak >= live!.in_use);
     assert.ok(await gauge('in_use') > 0, 'the gauge shows them too');
   } finally {
     await pub.client.close();
