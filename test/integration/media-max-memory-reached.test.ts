@@ -19,7 +19,8 @@ const MAX_STREAMS = 40;
 let server: TestServer;
 before(async () => {
   server = await startServer({
-    workers: 2,
+    // one worker: the laggard and its companion share one fan-out
+    workers: 1,
     vhost: { queue_length: 4 },
     config: { media: { block_size: BLOCK, max_memory: BLOCK * BLOCKS } },
   });
@@ -57,9 +58,11 @@ test('a full pool skips the laggard, then refuses new publishes; live streams go
   let stopping = false;
   // The laggard's stream: 1 Mbit/s at 6x real time, a player that never reads.
   const stuck = new RtmpPlayer(target('m0'), { readBuffer });
+  // and a player of the same stream that reads everything (same worker fan-out as the laggard or not)
+  const companion = new RtmpPlayer(target('m0'), { readBuffer, record: true });
   const fast = new FlvReplayPublisher(target('m0'), loadFlv(MEDIA + 'av-1mbps.flv'), { loop: true, speed: 6 });
   try {
-    await until(() => stuck.mediaCount > 0, 10_000, 'the laggard to get its first media');
+    await until(() => stuck.mediaCount > 0 && companion.mediaCount > 0, 10_000, 'the laggard and its companion to get their first media');
     stuck.socket.pause();
     await until(async () => (await pool()).in_use >= BLOCKS / 4, 20_000, 'the laggard\'s stream to hold a quarter of the pool');
 
@@ -99,11 +102,19 @@ test('a full pool skips the laggard, then refuses new publishes; live streams go
       .filter((p) => p.now <= p.before || p.closed);
     assert.deepEqual(stalled, [], `live streams stopped playing after the refusal; pool ${JSON.stringify(await pool())}`);
     assert.equal(server.proc.exitCode, null, 'the server is running');
+    // The laggard's companion, which reads everything, went on too, never sent back in time.
+    const videoTs = companion.frames!.filter((f) => f.type === 9).map((f) => f.ts);
+    const back = videoTs.findIndex((ts, i) => i > 0 && ts < videoTs[i - 1]!);
+    const companionState = { closed: companion.isClosed, error: companion.error, videoFrames: videoTs.length, backAt: back, tsBefore: videoTs[back - 1], tsAfter: videoTs[back] };
+    t.diagnostic(`laggard's companion: ${JSON.stringify(companionState)}`);
     t.diagnostic(`refused at stream ${refusedAt}; pool then ${JSON.stringify(figures)}; skipped ${await counter('sluice_players_skipped_total')}, dropped ${await counter('sluice_players_dropped_total')}, laggard closed ${stuck.isClosed}`);
+    assert.equal(companion.isClosed, false, `the player reading the laggard's stream was dropped; ${JSON.stringify(companionState)}\n${server.logs().split('\n').filter((l) => /cannot keep up|stopped reading|lagged/.test(l)).slice(0, 5).join('\n')}`);
+    assert.equal(back, -1, `the laggard's companion got video ts ${videoTs[back]} after ${videoTs[back - 1]} (sent back in time)`);
   } finally {
     stopping = true;
     fast.stop();
     stuck.close();
+    companion.close();
     for (const p of players) p.close();
     await Promise.all(publishers.map((p) => p.client.close().catch(() => {})));
     await Promise.all(feeds);
