@@ -121,10 +121,10 @@ async function startWorkers(
   };
   const server: RunningServer & { identity: ApiIdentity; pool: BlockPoolHandle } = {
     system,
-    pool,
     log,
     config,
     identity,
+    pool,
     pidLock,
     reload: () => reload(server, opts),
     stop: () => stop(server),

@@ -126,13 +126,11 @@ export function summaryData(s: SummaryInput): Record<string, unknown> {
     workers: workerRows(s.workers),
     ports: s.ports,
     // The media block pool (SPEC section 10): what streams hold now, its peak, the bound.
-    media_pool: {
+    pool: {
       block_size: s.pool.blockSize,
       blocks: s.pool.blockCount,
       in_use: s.pool.inUse,
       peak: s.pool.peak,
-      refused: s.pool.failed,
-      in_use_kbyte: Math.round((s.pool.inUse * s.pool.blockSize) / 1024),
-    },
-  };
+      failed: s.pool.failed,
+    },  };
 }
