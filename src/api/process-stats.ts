@@ -132,5 +132,6 @@ export function summaryData(s: SummaryInput): Record<string, unknown> {
       in_use: s.pool.inUse,
       peak: s.pool.peak,
       failed: s.pool.failed,
-    },  };
+    },
+  };
 }

@@ -50,8 +50,8 @@ class SlowKernelSink implements MediaSink {
   constructor(id: string) {
     this.id = id;
   }
-  write(view: Buffer, done: ((err?: Error | null) => void) | null): void {
-    this.queued.push({ view, copy: Buffer.from(view), done });
+  write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void {
+    for (let i = 0; i < count; i++) this.queued.push({ view: views[i]!, copy: Buffer.from(views[i]!), done: i === count - 1 ? done : null });
   }
   queuedBytes(): number {
     let n = 0;
@@ -75,10 +75,12 @@ class HealthySink implements MediaSink {
     this.id = id;
     this.reader.push(setChunkSize(CHUNK));
   }
-  write(view: Buffer, done: ((err?: Error | null) => void) | null): void {
+  write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void {
     // the kernel takes the bytes at once; the callback comes a moment later, as a socket's
-    for (const m of this.reader.push(Buffer.from(view))) this.got.push({ type: m.type, ts: m.timestamp, streamId: m.streamId, payload: m.payload });
-    if (done) queueMicrotask(() => done(null));
+    for (let i = 0; i < count; i++) {
+      for (const m of this.reader.push(Buffer.from(views[i]!))) this.got.push({ type: m.type, ts: m.timestamp, streamId: m.streamId, payload: m.payload });
+    }
+    queueMicrotask(() => done(null));
   }
   queuedBytes(): number {
     return 0;
@@ -114,7 +116,7 @@ function scribble(handle: ReturnType<typeof createBlockPool>): ChainWriter[] {
 async function run(trimAll: boolean): Promise<HealthySink> {
   const handle = createBlockPool(BLOCK, BLOCK * BLOCKS);
   const pool = poolFor(handle);
-  const writer = new MediaChainWriter(handle, CHUNK);
+  const writer = new MediaChainWriter(handle, CHUNK, 1);
   const logs: string[] = [];
   // queue_length of a whole minute: nobody is skipped or dropped for lag in this test
   const channel = new ChainChannel('rtmp', { queueMs: 60_000, highWaterBytes: 256 * 1024 }, (m) => logs.push(m));
@@ -214,7 +216,7 @@ test('a caught-up player beside a stuck one gets every message once, in order, w
 test('a caught-up player alone, while the source trims everything it stored, gets every message', async () => {
   const handle = createBlockPool(BLOCK, BLOCK * BLOCKS);
   const pool = poolFor(handle);
-  const writer = new MediaChainWriter(handle, CHUNK);
+  const writer = new MediaChainWriter(handle, CHUNK, 1);
   const channel = new ChainChannel('rtmp', { queueMs: 60_000, highWaterBytes: 256 * 1024 }, () => {});
   const healthy = new HealthySink('healthy');
   channel.add(healthy);
