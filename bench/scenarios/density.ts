@@ -3,15 +3,10 @@
 // `steadySec` it measures one window: server CPU, the server's peak RSS against its idle
 // RSS, and how many players keep up. The same method for every server measured.
 
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { startServer, removeServerDir, NODE, type ServerOptions } from '../lib/servers.ts';
+import { startServer, removeServerDir, type ServerOptions } from '../lib/servers.ts';
+import { startPublishers } from '../lib/publishers.ts';
 import { LoadClient } from '../load-client/controller.ts';
 import { CpuMeter } from '../lib/proc-stats.ts';
-import { launchCommand } from '../lib/launch.ts';
-import type { StreamTarget } from '../load-client/rtmp-wire.ts';
-
-const PUBLISHER = new URL('../publisher/main.ts', import.meta.url).pathname;
 
 export interface DensityParams {
   streams: number;
@@ -45,10 +40,7 @@ export async function runDensity(server: ServerOptions, p: DensityParams, log: (
   const srv = new CpuMeter(s.pids);
   await sleep(3000);
   const idle = srv.rss();
-  const args = [PUBLISHER, '127.0.0.1', String(s.port), 'live', 'd', String(p.streams)];
-  const [file, argv] = launchCommand(pinned ? '1' : undefined, NODE, args);
-  const pub = spawn(file, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const pubExited = new Promise((r) => pub.once('exit', r));
+  const pub = startPublishers(s.port, 'd', p.streams, pinned, log);
   const lc = new LoadClient({ threads: p.threads, cpus: pinned ? '1' : undefined });
   const players = p.streams * p.playersPerStream;
   const base: DensityRun = {
@@ -56,26 +48,15 @@ export async function runDensity(server: ServerOptions, p: DensityParams, log: (
     idleRssMB: idle / 1e6, peakRssMB: 0, rssPerStreamMB: 0, publisherCpuPct: 0, loadClientCpuPct: 0,
   };
   try {
-    const ready = await new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), 60000);
-      createInterface({ input: pub.stdout! }).on('line', (line) => {
-        if (line.startsWith('ready')) {
-          clearTimeout(t);
-          resolve(true);
-        } else log(`  publisher: ${line}`);
-      });
-    });
-    if (!ready) throw new Error(`the ${p.streams} publishers did not all start in 60 s`);
-    const targets: StreamTarget[] = [];
-    for (let i = 0; i < p.streams; i++) targets.push({ host: '127.0.0.1', port: s.port, app: 'live', stream: `d${i}` });
-    lc.ramp(targets, players, 500);
+    await pub.ready(60000);
+    lc.ramp(pub.targets, players, 500);
     await lc.waitConnected(players, 60000);
     log(`  ${s.label}: ${p.streams} streams x ${p.playersPerStream} players connected; steady state for ${p.steadySec} s`);
     await sleep(p.steadySec * 1000);
     const before = await lc.nextReport();
     lc.mark();
     const cli = new CpuMeter(() => [lc.pid]);
-    const pubm = new CpuMeter(() => [pub.pid!]);
+    const pubm = new CpuMeter(() => [pub.proc.pid!]);
     srv.start();
     cli.start();
     pubm.start();
@@ -101,10 +82,7 @@ export async function runDensity(server: ServerOptions, p: DensityParams, log: (
     return { ...base, error: (err as Error).message };
   } finally {
     await lc.stop();
-    if (pub.exitCode === null) pub.kill('SIGTERM');
-    const t = setTimeout(() => pub.kill('SIGKILL'), 3000);
-    await pubExited;
-    clearTimeout(t);
+    await pub.stop();
     await s.stop();
     removeServerDir(s);
   }
