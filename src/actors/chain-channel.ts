@@ -111,6 +111,10 @@ export class ChainChannel {
   private chunkSize = 0;
   private readonly players = new Map<string, PlayerState>();
   private readonly slots: Set<PlayerState>[];
+  /** Per group: the oldest cursor of its players when last served (Infinity: none). */
+  private readonly slotOldest: Float64Array;
+  /** Players waiting for a place in the stream (cursor 0), so nothing scans them all. */
+  private readonly waiting = new Set<PlayerState>();
   private nextSlot = 0;
   // Local index of the records read so far, by seq % size (grown on demand).
   private size = INITIAL_INDEX;
@@ -144,6 +148,7 @@ export class ChainChannel {
     this.log = log;
     const slices = Math.max(1, policy.slices ?? 1);
     this.slots = Array.from({ length: slices }, () => new Set<PlayerState>());
+    this.slotOldest = new Float64Array(slices).fill(Infinity);
     // Write callbacks may come after the chain is gone: the pool outlives every chain.
     this.unref = (b: number) => this.pool!.unref(b);
   }
@@ -170,6 +175,7 @@ export class ChainChannel {
     this.firstSeq = 0;
     this.headSeq = 0;
     this.latestSync = 0;
+    this.slotOldest.fill(Infinity);
     for (const p of this.players.values()) this.resetPlayer(p);
     this.readNew();
   }
@@ -197,6 +203,7 @@ export class ChainChannel {
     if (!p) return null;
     this.players.delete(id);
     this.slots[p.slot]!.delete(p);
+    this.waiting.delete(p);
     return p.sink;
   }
 
@@ -218,6 +225,7 @@ export class ChainChannel {
     p.cursor = 0;
     p.joinUntil = 0;
     if (this.headSeq) this.place(p);
+    else this.waiting.add(p);
   }
 
   /** Where a player waiting for media starts. */
@@ -226,6 +234,13 @@ export class ChainChannel {
     else if (this.latestSync) this.join(p);
     else p.cursor = this.firstSeq; // no keyframe yet: all there is, from the start
     p.early = false;
+    if (!p.cursor) {
+      this.waiting.add(p);
+      return;
+    }
+    this.waiting.delete(p);
+    // kept for it until its group is served next
+    if (p.cursor < this.slotOldest[p.slot]!) this.slotOldest[p.slot] = p.cursor;
   }
 
   /** Start a player at the latest sync point, with the join-only records before it. */
@@ -258,7 +273,7 @@ export class ChainChannel {
       this.headSeq = rec.seq;
       if (rec.flags & FLAG_SYNC) this.latestSync = rec.seq;
     }
-    if (this.headSeq > before) for (const p of this.players.values()) if (!p.cursor && !p.paused) this.place(p);
+    if (this.headSeq > before) for (const p of this.waiting) if (!p.paused) this.place(p);
     if (this.format === 'flv' && this.headSeq > before) this.frame(Math.max(before + 1, this.firstSeq), this.headSeq);
     this.forgetBefore(this.oldestNeeded());
   }
@@ -280,6 +295,7 @@ export class ChainChannel {
     if (!reader.skipToLatestSync()) reader.skipToOldest();
     this.firstSeq = 0;
     this.latestSync = 0;
+    this.slotOldest.fill(Infinity);
     const now = Date.now();
     for (const p of [...this.players.values()]) {
       if (p.cursor && this.tooManySkips(p, now)) continue;
@@ -310,7 +326,7 @@ export class ChainChannel {
   /** The oldest record any player still needs, published so the chain keeps it. */
   private oldestNeeded(): number {
     let oldest = this.headSeq + 1;
-    for (const p of this.players.values()) if (p.cursor && p.cursor < oldest) oldest = p.cursor;
+    for (let i = 0; i < this.slotOldest.length; i++) if (this.slotOldest[i]! < oldest) oldest = this.slotOldest[i]!;
     if (this.latestSync) {
       const start = this.joinStart();
       if (start < oldest) oldest = start;
@@ -436,7 +452,12 @@ export class ChainChannel {
   private flushSlot(slot: number, head: number): void {
     const pass = this.pass;
     pass.begin(head, this.idxTs[head % this.size]!);
-    for (const p of this.slots[slot]!) this.serve(p, pass);
+    let oldest = Infinity;
+    for (const p of this.slots[slot]!) {
+      this.serve(p, pass);
+      if (p.cursor && p.cursor < oldest) oldest = p.cursor;
+    }
+    this.slotOldest[slot] = oldest;
     this.endPass(pass);
   }
 
@@ -455,6 +476,7 @@ export class ChainChannel {
     const pass = this.pass;
     pass.begin(this.headSeq, this.idxTs[this.headSeq % this.size]!);
     this.serve(p, pass);
+    if (p.cursor && p.cursor < this.slotOldest[p.slot]!) this.slotOldest[p.slot] = p.cursor;
     this.endPass(pass);
   }
 
@@ -527,7 +549,7 @@ export class ChainChannel {
   private lost(p: PlayerState): void {
     this.counters.skipped++;
     if (this.latestSync) this.join(p);
-    else p.cursor = 0;
+    else this.resetPlayer(p);
   }
 
   /**
@@ -554,13 +576,14 @@ export class ChainChannel {
       this.log(`player ${p.sink.id} lagged more than ${this.policy.queueMs} ms: skipped to the latest keyframe (${this.counters.skipped} skips so far)`);
     }
     if (this.latestSync) this.join(p);
-    else p.cursor = 0;
+    else this.resetPlayer(p);
   }
 
   private dropPlayer(p: PlayerState, reason: string): void {
     this.counters.dropped++;
     this.players.delete(p.sink.id);
     this.slots[p.slot]!.delete(p);
+    this.waiting.delete(p);
     p.sink.drop(reason);
   }
 
