@@ -85,10 +85,10 @@ describe('hls.variant fmp4 served by the server', { timeout: 120_000 }, () => {
       const pub = publish(server.rtmpUrl(`live/${stream}`), file, { timeoutMs: 60_000 });
       try {
         const url = server.httpUrl(`live/${stream}.m3u8`);
-        const first = await until(async () => {
+        const first = (await until(async () => {
           const r = await httpGet(url).catch(() => null);
           return r?.status === 200 ? r.body.toString() : null;
-        }, 20_000, 'the first segment');
+        }, 20_000, 'the first segment'))!;
         assert.match(first, /#EXT-X-VERSION:6/);
         assert.match(first, /#EXT-X-MAP:URI="[^"]+-init-0\.mp4"/);
         assert.doesNotMatch(first, /#EXT-X-PART/);

@@ -162,18 +162,18 @@ describe('low_latency playlists served by the server', { timeout: 150_000 }, () 
     const before = await playlist();
     await pub!.stop();
     pub = null;
-    const ended = await until(async () => {
+    const ended = (await until(async () => {
       const p = await playlist().catch(() => null);
       return p?.ended ? p : null;
-    }, 10_000, 'the ended playlist');
+    }, 10_000, 'the ended playlist'))!;
     const last = ended.segments.at(-1)!;
     assert.ok(last.msn >= before.mediaSequence + before.segments.length - 1);
     await sleep(500);
     pub = publish(server.rtmpUrl('live/cam'), 'av-1mbps.flv', { loop: true, timeoutMs: 60_000 });
-    const after = await until(async () => {
+    const after = (await until(async () => {
       const p = await playlist().catch(() => null);
       return p && !p.ended && p.segments.length >= 1 ? p : null;
-    }, 20_000, 'the republished playlist');
+    }, 20_000, 'the republished playlist'))!;
     const first = after.segments[0]!;
     assert.equal(first.msn, last.msn + 1, `msn goes on: ${last.msn} then ${first.msn}`);
     assert.equal(first.discontinuity, true, 'EXT-X-DISCONTINUITY at the join');

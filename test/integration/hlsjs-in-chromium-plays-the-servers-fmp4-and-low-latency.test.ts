@@ -81,7 +81,7 @@ describe('hls.js in Chromium plays the server', { timeout: 150_000 }, () => {
     const { server, pub } = await live('fmp4');
     try {
       const { page, state } = await play(server, false);
-      const first = await until(async () => ((await state()).time > 0.3 ? state() : null), 30_000, 'fmp4 playback to start');
+      const first = (await until(async () => ((await state()).time > 0.3 ? state() : null), 30_000, 'fmp4 playback to start'))!;
       await sleep(6000);
       const s = await state();
       await page.close();
@@ -101,7 +101,7 @@ describe('hls.js in Chromium plays the server', { timeout: 150_000 }, () => {
       const tracks = readInitSegment(new Uint8Array(await (await fetch(server.httpUrl(`live/${init}`))).arrayBuffer())).tracks;
       const timescales = new Map(tracks.map((x) => [x.header.trackId, x.media.timescale]));
       const { page, state } = await play(server, true);
-      const first = await until(async () => ((await state()).time > 0.3 ? state() : null), 30_000, 'low-latency playback to start');
+      const first = (await until(async () => ((await state()).time > 0.3 ? state() : null), 30_000, 'low-latency playback to start'))!;
       await sleep(3000); // hls.js settles on its target latency (PART-HOLD-BACK)
       const latencies: number[] = [];
       for (let i = 0; i < 8; i++) {
