@@ -8,11 +8,13 @@
 // - `--mode classic`: as a plain HLS player: the playlist every second, and each segment that
 //   appeared since the last look.
 //
-// Latency behind the encoder, per media file received: (now - t0) - media end of the file,
+// Latency behind the encoder, per media file received: (now - t0) - media start of the file,
 // where t0 is when the bench spawned `ffmpeg -re` (which then sends media at real speed from
-// time 0) and the media end is read from the bytes: tfdt + sample durations of an fMP4 part,
-// the first PTS (90 kHz, no offset in our muxer) plus EXTINF of a TS segment. This is when the
-// media is available to the viewer; a player adds its own hold-back on top.
+// time 0) and the media start is read from the bytes: the video tfdt of an fMP4 part, the
+// first PTS of a TS segment (90 kHz, no offset in our muxer). That is how old the file's first
+// frame is when the viewer can first have it (a frame cannot be played before its file has
+// arrived); a player adds its own hold-back on top (hls.js: 3 segments for classic HLS,
+// PART-HOLD-BACK in low-latency mode).
 //
 // Prints one JSON line: { viewers, files, bytes, errors, p50, p99, max, samples }.
 
@@ -33,8 +35,7 @@ const seconds = Number(opt('seconds', '30'));
 const t0 = Number(opt('t0'));
 const rate = Number(opt('rate', '200'));
 const warmup = Number(opt('warmup', '5'));
-/** Track timescales of the fMP4 stream (video 90 kHz; audio from the init, else 44100). */
-const timescales = new Map<number, number>([[1, 90000], [2, Number(opt('audio-timescale', '44100'))]]);
+const VIDEO_TIMESCALE = 90000;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * viewers + 10 });
 let running = true;
@@ -60,22 +61,18 @@ function get(path: string): Promise<{ status: number; body: Buffer }> {
 const dir = playlistUrl.pathname.slice(0, playlistUrl.pathname.lastIndexOf('/') + 1);
 const measuring = () => Date.now() - started > warmup * 1000;
 
-function record(mediaEndS: number, size: number): void {
+function record(mediaStartS: number, size: number): void {
   files++;
   bytes += size;
-  if (measuring()) latencies.push((Date.now() - t0) / 1000 - mediaEndS);
+  if (measuring()) latencies.push((Date.now() - t0) / 1000 - mediaStartS);
 }
 
-function partEnd(body: Buffer): number {
-  let end = 0;
+/** The video tfdt of an fMP4 part, in seconds. */
+function partStart(body: Buffer): number {
   for (const f of readFragments(new Uint8Array(body.buffer, body.byteOffset, body.length))) {
-    for (const t of f.trafs) {
-      if (t.tfhd.trackId !== 1) continue;
-      const ticks = t.baseMediaDecodeTime + t.samples.reduce((n, s) => n + s.duration, 0);
-      end = Math.max(end, ticks / timescales.get(1)!);
-    }
+    for (const t of f.trafs) if (t.tfhd.trackId === 1) return t.baseMediaDecodeTime / VIDEO_TIMESCALE;
   }
-  return end;
+  return NaN;
 }
 
 const HINT = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/;
@@ -92,7 +89,7 @@ async function llViewer(): Promise<void> {
       continue;
     }
     const [pl, part] = await Promise.all([get(`${playlistUrl.pathname}?_HLS_msn=${m[1]}&_HLS_part=${m[2]}`), get(dir + hint)]);
-    if (part.status === 200) record(partEnd(part.body), part.body.length);
+    if (part.status === 200) record(partStart(part.body), part.body.length);
     else errors++;
     if (pl.status === 200) text = pl.body.toString();
     else {
@@ -136,7 +133,7 @@ async function classicViewer(): Promise<void> {
       const r = await get(dir + s.uri);
       const pts = r.status === 200 ? tsFirstPts(r.body) : null;
       if (pts === null) errors++;
-      else record(pts / 90000 + s.duration, r.body.length);
+      else record(pts / 90000, r.body.length);
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

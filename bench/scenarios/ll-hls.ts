@@ -2,7 +2,7 @@
 // polling from a separate process (bench/hls/hls-poller.ts): for `low_latency`, blocking
 // playlist reloads plus part fetches; for `mpegts`, the playlist every second plus each new
 // segment. Reported per variant: latency behind the encoder when each part / segment reaches
-// a viewer (p50, p99), server CPU and RSS over the steady window, requests' bytes, errors.
+// a viewer (age of its first frame on arrival: p50, p99), server CPU and RSS over the steady window, requests' bytes, errors.
 
 import { spawn } from 'node:child_process';
 import { startServer, removeServerDir, NODE, type ServerOptions } from '../lib/servers.ts';
