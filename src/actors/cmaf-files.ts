@@ -2,11 +2,12 @@
 // templates (src/net/hls/fmp4-names.ts); every path stays under hls.path. The disk copy
 // (segments, init segments, the playlist without parts) is for plain file serving after the
 // stream ends, `dispose`, and on_hls receivers; it is written off the hot path: async fs calls
-// chained one after the other, so segment, playlist and deletions land in order, while the
-// muxer's thread never blocks on the disk. Parts are never written to disk.
+// one after the other, so segment, playlist and deletions land in order, while the muxer's
+// thread never blocks on the disk; what is left when the stream ends is finished
+// synchronously (close()). Parts are never written to disk.
 
 import { mkdir, writeFile, rename, unlink, readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { expandTemplate } from '../config/template.ts';
 import type { HlsConfig } from '../config/types.ts';
@@ -16,6 +17,11 @@ import { initTemplate, partName, segmentTemplate } from '../net/hls/fmp4-names.t
 import type { HlsNames } from './hls-segment-files.ts';
 
 type Log = { warn(obj: object, msg: string): void };
+
+type DiskOp =
+  | { kind: 'write'; path: string; bytes: Uint8Array | string }
+  | { kind: 'remove'; path: string }
+  | { kind: 'call'; fn: () => void | Promise<void> };
 
 export class CmafFiles {
   readonly root: string;
@@ -76,29 +82,85 @@ export class CmafFiles {
     }
   }
 
-  /** Runs `task` after everything queued before it; a failure is logged, the queue goes on. */
-  private enqueue(what: string, task: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(task).catch((err: Error) => this.log.warn({ file: what, err: err.message }, 'hls disk copy failed'));
-    this.queue = next;
-    return next;
+  // The disk work as data, run one at a time by pump(): close() can then finish it
+  // synchronously when the stream ends (a worker is terminated soon after its actors stop at
+  // a graceful stop, and pending promises would be lost with it).
+  private readonly ops: DiskOp[] = [];
+  private current: DiskOp | null = null;
+  private closed = false;
+
+  private enqueue(op: DiskOp): void {
+    if (this.closed) {
+      this.runSync(op);
+      return;
+    }
+    this.ops.push(op);
+    if (this.current === null) void this.pump();
   }
 
-  write(path: string, bytes: Uint8Array | string): Promise<void> {
-    return this.enqueue(path, async () => {
-      await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.tmp`;
-      await writeFile(tmp, bytes);
-      await rename(tmp, path);
-    });
+  private async pump(): Promise<void> {
+    while (!this.closed && this.ops.length > 0) {
+      const op = this.ops.shift()!;
+      this.current = op;
+      try {
+        await this.runAsync(op);
+      } catch (err) {
+        this.log.warn({ file: op.kind === 'call' ? 'after' : op.path, err: (err as Error).message }, 'hls disk copy failed');
+      }
+    }
+    this.current = null;
   }
 
-  remove(path: string): Promise<void> {
-    return this.enqueue(path, () => unlink(path).catch(() => undefined));
+  private async runAsync(op: DiskOp): Promise<void> {
+    if (op.kind === 'call') return op.fn();
+    if (op.kind === 'remove') return unlink(op.path).catch(() => undefined);
+    await mkdir(dirname(op.path), { recursive: true });
+    const tmp = `${op.path}.tmp`;
+    await writeFile(tmp, op.bytes);
+    // Closed meanwhile: close() has written this file itself; an older playlist must not
+    // be renamed over the final one.
+    if (this.closed) return unlink(tmp).catch(() => undefined);
+    await rename(tmp, op.path);
+  }
+
+  private runSync(op: DiskOp): void {
+    try {
+      if (op.kind === 'call') void Promise.resolve(op.fn()).catch(() => undefined);
+      else if (op.kind === 'remove') rmSync(op.path, { force: true });
+      else {
+        mkdirSync(dirname(op.path), { recursive: true });
+        const tmp = `${op.path}.tmp-final`;
+        writeFileSync(tmp, op.bytes);
+        renameSync(tmp, op.path);
+      }
+    } catch (err) {
+      this.log.warn({ file: op.kind === 'call' ? 'after' : op.path, err: (err as Error).message }, 'hls disk copy failed');
+    }
+  }
+
+  write(path: string, bytes: Uint8Array | string): void {
+    this.enqueue({ kind: 'write', path, bytes });
+  }
+
+  remove(path: string): void {
+    this.enqueue({ kind: 'remove', path });
   }
 
   /** Runs `fn` once every write queued so far is done. */
-  after(fn: () => void | Promise<void>): Promise<void> {
-    return this.enqueue('after', async () => fn());
+  after(fn: () => void | Promise<void>): void {
+    this.enqueue({ kind: 'call', fn });
+  }
+
+  /**
+   * The stream ended: what is still queued (and the write in progress) is done now,
+   * synchronously, in order; later calls run at once. Used from the muxer's stopped().
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const left = this.current !== null && this.current.kind === 'write' ? [this.current, ...this.ops] : [...this.ops];
+    this.ops.length = 0;
+    for (const op of left) this.runSync(op);
   }
 
   readPlaylist(): Promise<string | null> {

@@ -298,7 +298,7 @@ export class CmafMuxer implements Actor {
     }
     const ev: HlsSegmentEvent = { file: path, uri: this.files.uriOf(path), m3u8: this.files.m3u8Path, duration: durationMs / 1000, seq: msn };
     // on_hls after the file is on disk: a receiver may read it.
-    if (this.onSegment) void this.files.after(() => this.onSegment!(ev));
+    if (this.onSegment) this.files.after(() => this.onSegment!(ev));
   }
 
   private hintNext(): void {
@@ -357,7 +357,10 @@ export class CmafMuxer implements Actor {
     if (this.segmenter) this.handle(this.segmenter.end());
     this.reader.close();
     const w = this.window;
-    if (w === null) return;
+    if (w === null) {
+      this.files.close();
+      return;
+    }
     w.end();
     this.changed = true;
     try {
@@ -367,12 +370,13 @@ export class CmafMuxer implements Actor {
     }
     const finalText = withoutParts(w.render());
     this.files.write(this.files.m3u8Path, finalText);
+    this.files.close();
     if (!this.args.config.cleanup) return;
     const paths = [...this.diskFiles, ...this.adopted];
     const m3u8 = this.files.m3u8Path;
     const dispose = () => {
       disposals.delete(m3u8);
-      void this.files.after(async () => {
+      this.files.after(async () => {
         // A republish that rewrote the playlist owns the files now.
         if ((await this.files.readPlaylist()) !== finalText) return;
         for (const p of paths) this.files.remove(p);
