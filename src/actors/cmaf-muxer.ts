@@ -77,6 +77,7 @@ export class CmafMuxer implements Actor {
   private changed = false;
   private readonly subscribers: ActorRef[] = [];
   private registered = false;
+  private registering = false;
   private failed = false;
 
   constructor(args: CmafMuxerArgs, ctx: ActorContext, onSegment?: (ev: HlsSegmentEvent) => void) {
@@ -125,13 +126,18 @@ export class CmafMuxer implements Actor {
 
   /** `hls:<key>` in the directory: how other workers find us. Retried while a predecessor holds it. */
   private register(): void {
+    if (this.registering) return;
+    this.registering = true;
     const name = `hls:${this.args.key}`;
     this.ctx
       .ask<{ ok: boolean }>(DIRECTORY_REF, { type: 'dir/register', name, entry: { muxer: this.ctx.self }, owner: this.ctx.self })
       .then((r) => {
         this.registered = r.ok;
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        this.registering = false;
+      });
   }
 
   receive(msg: CmafMuxerMsg, ctx: ActorContext): unknown {
