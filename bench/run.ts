@@ -1,6 +1,7 @@
 // `npm run bench [-- <scenario>] [--compare] [--quick] [options]`: see bench/README.md.
 // Scenarios: fanout, http-flv (the fan-out to HTTP-FLV viewers), many-streams, density (S
-// streams x K players, CPU and RSS per stream), first-frame, all (the default: fanout,
+// streams x K players, CPU and RSS per stream), first-frame, ll-hls (LL-HLS vs classic HLS
+// viewers: latency behind the encoder, server CPU), all (the default: fanout,
 // many-streams, first-frame), ring (bench/ring/run.ts), cluster-redis
 // (bench/cluster/redis-origins.ts).
 
@@ -11,6 +12,7 @@ import { runFanout, type FanoutParams, type FanoutRun } from './scenarios/fanout
 import { runManyStreams } from './scenarios/many-streams.ts';
 import { runFirstFrame } from './scenarios/first-frame.ts';
 import { runDensity, type DensityParams } from './scenarios/density.ts';
+import { runLlHls, type LlHlsParams } from './scenarios/ll-hls.ts';
 import { table, fmt, writeResults, machine, commandLine } from './lib/report.ts';
 import { NODE, type ServerOptions } from './lib/servers.ts';
 
@@ -20,7 +22,7 @@ const opt = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const VALUE_OPTIONS = new Set(['--streams', '--players', '--steady', '--nice', '--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit']);
+const VALUE_OPTIONS = new Set(['--streams', '--players', '--steady', '--nice', '--steps', '--window', '--settle', '--rate', '--threads', '--cap', '--publishers', '--per-stream', '--background', '--profile-dir', '--time-limit', '--viewers', '--seconds', '--workers']);
 const scenario = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUE_OPTIONS.has(argv[i - 1]))) ?? 'all';
 
 if (scenario === 'ring') {
@@ -175,6 +177,26 @@ async function firstFrame(): Promise<void> {
   console.log(`results: ${writeResults('first-frame', { params, runs })}`);
 }
 
+/** `ll-hls [--viewers N] [--seconds S] [--workers W]`: LL-HLS vs classic HLS viewers. */
+async function llHls(): Promise<void> {
+  const params: LlHlsParams = {
+    viewers: Number(opt('viewers') ?? 500),
+    seconds: Number(opt('seconds') ?? (quick ? 15 : 30)),
+    warmup: 5,
+    workers: Number(opt('workers') ?? cores),
+  };
+  const runs = [];
+  for (const variant of ['mpegts', 'low_latency'] as const) {
+    log(`ll-hls: ${variant}, ${params.workers} worker(s)`);
+    runs.push(await runLlHls(variant, params, log));
+  }
+  console.log(`\nLL-HLS vs classic HLS: 1 publisher (av-1mbps.flv, -re), ${params.viewers} viewers, fragment 2 s, part 200 ms, ${params.seconds} s window`);
+  console.log(table(['server', 'variant', 'viewers', 'latency p50 s', 'p99 s', 'max s', 'files', 'Mbit/s', 'errors', 'server CPU %', 'RSS MB', 'poller CPU %'],
+    runs.map((r) => r.error ? [r.server, r.variant, String(r.viewers), 'error', r.error] : [r.server, r.variant, String(r.viewers), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.max, 2),
+      String(r.files), fmt(r.mbitPerSec, 1), String(r.errors), fmt(r.serverCpuPct), fmt(r.serverRssMB, 0), fmt(r.pollerCpuPct)])));
+  console.log(`results: ${writeResults('ll-hls', { params, runs })}`);
+}
+
 const deadline = setTimeout(() => {
   console.error('bench: overall time limit reached');
   process.exit(3);
@@ -188,7 +210,8 @@ if (scenario === 'http-flv') await fanout(true);
 if (scenario === 'many-streams' || scenario === 'all') await manyStreams();
 if (scenario === 'density') await density();
 if (scenario === 'first-frame' || scenario === 'all') await firstFrame();
-if (!['fanout', 'http-flv', 'many-streams', 'density', 'first-frame', 'all'].includes(scenario)) {
-  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ring | cluster-redis | all`);
+if (scenario === 'll-hls') await llHls();
+if (!['fanout', 'http-flv', 'many-streams', 'density', 'first-frame', 'll-hls', 'all'].includes(scenario)) {
+  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ll-hls | ring | cluster-redis | all`);
   process.exit(2);
 }

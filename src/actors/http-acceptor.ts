@@ -2,6 +2,7 @@
 // HTTP-FLV from the worker's fan-out, HLS playlists and segments from `hls.path`, the
 // shipped players page under `/players/`, and static files from `http_server.dir`. With
 // `auth.play`, HTTP-FLV and HLS requests need a token and get 401 without a good one.
+// The fmp4 / low_latency variants are answered from memory while live (hls-live-http.ts).
 
 import http from 'node:http';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
@@ -26,6 +27,7 @@ import { authorize, visibleParam } from '../auth/authorize.ts';
 import { tokenOf, urlWithoutToken, TOKEN_PARAM } from '../auth/token-query.ts';
 import { matchHlsFile } from '../net/hls/hls-file-match.ts';
 import { servePlaylistWithQuery } from './hls-token-playlist.ts';
+import { serveLiveHls, matchFmp4File } from './hls-live-http.ts';
 import { servePlayersPage } from './players-page.ts';
 import { clusterOn, remotePlayRefused } from './cluster-names.ts';
 import { hlsPlaylistAsked } from './hls-pull.ts';
@@ -103,15 +105,19 @@ export class HttpAcceptor implements Actor {
         return;
       }
     }
-    if (vhost && vhost.config.hls.enabled && /\.(m3u8|ts)$/.test(url.pathname)) {
+    if (vhost && vhost.config.hls.enabled && /\.(m3u8|ts|m4s|mp4)$/.test(url.pathname)) {
       // A live playlist changes every fragment: players must not cache it.
       const playlist = url.pathname.endsWith('.m3u8');
       const hls = vhost.config.hls;
-      const where = matchHlsFile(playlist ? hls.m3u8_file : hls.ts_file, url.pathname);
+      const fmp4 = hls.variant !== 'mpegts';
+      const where = fmp4 ? matchFmp4File(hls, url.pathname) : matchHlsFile(playlist ? hls.m3u8_file : hls.ts_file, url.pathname);
       // A name outside the templates belongs to no stream: only a token for any stream fits.
       if (!(await this.tokenAllows(req, res, vhost, where ?? { app: '', stream: '' }, url))) return;
       if (playlist && clusterOn(config)) await this.hlsOfCluster(vhost, url.pathname);
       const token = vhost.config.auth.enabled ? tokenOf(url.search) : null;
+      // fmp4 / low_latency: live files and blocking reloads from memory (hls-live-http.ts).
+      const query = token === null ? '' : `${TOKEN_PARAM}=${encodeURIComponent(token)}`;
+      if (fmp4 && (await serveLiveHls(this.ctx, req, res, vhost.name, hls, url, query))) return;
       if (playlist && token !== null && (req.method === 'GET' || req.method === 'HEAD')) {
         if (await servePlaylistWithQuery(req, res, hls.path, `${TOKEN_PARAM}=${encodeURIComponent(token)}`)) return;
       }

@@ -8,6 +8,8 @@ import './rtmp-acceptor.ts';
 import './rtmp-session.ts';
 import './http-acceptor.ts';
 import './hls-muxer.ts';
+import './cmaf-muxer.ts';
+import './hls-live-store.ts';
 import './dvr.ts';
 import './transcoder.ts';
 import './ingester.ts';

@@ -336,7 +336,8 @@ export class StreamSource implements Actor {
     const hls: HlsMuxerArgs = { media: this.media.handle, config, vhost: a.vhost, app: a.app, stream: a.stream,
       hook: { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: this.entry?.streamId ?? '' } };
     try {
-      this.hls = ctx.spawn('media/hls', hls);
+      // fmp4 / low_latency: CMAF served from memory (cmaf-muxer.ts); mpegts as before.
+      this.hls = config.variant === 'mpegts' ? ctx.spawn('media/hls', hls) : ctx.spawn('media/cmaf', { ...hls, key: a.key });
       this.hlsConfig = config;
     } catch (err) {
       ctx.log.warn({ stream: a.key, err: (err as Error).message }, 'hls disabled for this stream');

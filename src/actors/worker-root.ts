@@ -76,6 +76,7 @@ export class WorkerRoot implements Actor {
     useConnectionCounter(args.connections, args.config.max_connections);
     if (args.bandcheck) useBandcheckClock(args.bandcheck);
     ctx.spawn('media/hub', {}, { restart: 'permanent' });
+    ctx.spawn('hls/live-store', {}, { restart: 'permanent' });
     for (const [group, spec] of listenerSpecs(args.config)) this.listeners.set(group, { spec, ref: ctx.spawn(spec.kind, spec.args) });
   }
 

@@ -138,6 +138,8 @@ export const vhostSchema: SchemaNode = obj({
     ts_file: str('[app]/[stream]-[seq].ts', { nonEmpty: true }),
     cleanup: bool(true),
     dispose: atLeastZero(0),
+    variant: oneOf(['mpegts', 'fmp4', 'low_latency'], 'mpegts'),
+    part_ms: int(200, 100, 2000),
   }),
   http_remux: obj({
     enabled: bool(true),

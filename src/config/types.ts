@@ -90,6 +90,13 @@ export interface HlsConfig {
   ts_file: string;
   cleanup: boolean;
   dispose: number;
+  /**
+   * mpegts: .ts segments. fmp4: CMAF (init + .m4s, names derived from ts_file/m3u8_file,
+   * src/net/hls/fmp4-names.ts). low_latency: fmp4 plus LL-HLS parts, served from memory.
+   */
+  variant: 'mpegts' | 'fmp4' | 'low_latency';
+  /** LL-HLS part target, ms (100..2000). */
+  part_ms: number;
 }
 
 export interface HttpRemuxConfig {

@@ -25,6 +25,7 @@ const defaultVhost: VhostConfig = {
   hls: {
     enabled: true, path: './html', fragment: 10, window: 60,
     m3u8_file: '[app]/[stream].m3u8', ts_file: '[app]/[stream]-[seq].ts', cleanup: true, dispose: 0,
+    variant: 'mpegts', part_ms: 200,
   },
   http_remux: { enabled: true, mount: '[vhost]/[app]/[stream].flv' },
   forward: { enabled: false, destination: [] },

@@ -19,6 +19,8 @@ export type Fmp4WindowOptions = {
   /** The init segment's URI. */
   map: string;
   firstMsn?: number;
+  /** EXT-X-DISCONTINUITY-SEQUENCE to start from (a republish that carries on numbering). */
+  firstDiscontinuitySequence?: number;
 };
 
 type Open = { parts: PlaylistPart[]; discontinuity: boolean };
@@ -39,6 +41,7 @@ export class Fmp4Window {
     this.opts = opts;
     this.map = opts.map;
     this.nextMsnValue = opts.firstMsn ?? 0;
+    this.discontinuitiesRemoved = opts.firstDiscontinuitySequence ?? 0;
   }
 
   /** msn of the segment being written (its parts carry it). */
