@@ -16,7 +16,7 @@ test('register, lookup, list and unregister; a name has one owner', async () => 
   const b = await sys.spawn(2, 'test/echo');
   const sab = new SharedArrayBuffer(16);
   new Int32Array(sab)[0] = 42;
-  assert.deepEqual(await sys.ask(DIRECTORY_REF, { type: 'dir/register', name: 'live/a', entry: { ring: sab }, owner: a }), { ok: true });
+  assert.deepEqual(await sys.ask(DIRECTORY_REF, { type: 'dir/register', name: 'live/a', entry: { ring: sab }, owner: a }), { ok: true, subscribers: 0 });
   const clash = await sys.ask<{ ok: false; existing: { ring: SharedArrayBuffer } }>(DIRECTORY_REF, { type: 'dir/register', name: 'live/a', entry: 2, owner: b });
   assert.equal(clash.ok, false);
   assert.equal(new Int32Array(clash.existing.ring)[0], 42);
@@ -78,5 +78,5 @@ test('the names of actors on a worker that dies are unregistered', async () => {
   assert.deepEqual(await sys.ask(DIRECTORY_REF, { type: 'dir/lookup', name: 'live/d' }), { entry: null });
   await restarted;
   const again: ActorRef = await sys.spawn(1, 'test/echo');
-  assert.deepEqual(await sys.ask(DIRECTORY_REF, { type: 'dir/register', name: 'live/d', entry: 'y', owner: again }), { ok: true });
+  assert.deepEqual(await sys.ask(DIRECTORY_REF, { type: 'dir/register', name: 'live/d', entry: 'y', owner: again }), { ok: true, subscribers: 1 }, 'the watcher still waits for the name');
 });
