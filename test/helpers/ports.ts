@@ -2,16 +2,26 @@
 // waiting until a server accepts on one (or has died trying).
 import net from 'node:net';
 
-/** A free TCP port on 127.0.0.1 (bound then released). */
+// Ports this process handed out lately: the kernel may give a just-released port again
+// at once, and a server given the same port for two listeners refuses to start.
+const recent: number[] = [];
+
+/** A free TCP port on 127.0.0.1 (bound then released), not one handed out lately. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
     });
-  });
+    if (recent.includes(port)) continue;
+    recent.push(port);
+    if (recent.length > 256) recent.shift();
+    return port;
+  }
 }
 
 /**
