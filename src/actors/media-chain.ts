@@ -38,6 +38,13 @@ export class MediaChainWriter {
   readonly handle: MediaChainHandle;
   readonly chain: ChainWriter;
   private readonly header = new Uint8Array(16);
+  // the message between begin and commit: its chunk stream, time, where its payload
+  // starts in the record, the distance between payload pieces, payload bytes put
+  private openCsid = 0;
+  private openTs = 0;
+  private openFirst = 0;
+  private openStride = 0;
+  private payloadPut = 0;
 
   constructor(pool: BlockPoolHandle, chunkSize: number, workers: number) {
     this.chain = new ChainWriter(pool, chainReaderSlots(workers));
@@ -49,23 +56,60 @@ export class MediaChainWriter {
    * (nothing stored) when the pool cannot hold it.
    */
   write(type: number, flags: number, timestamp: number, payload: Uint8Array, from = 0, to = payload.length): number {
+    this.begin(type, flags, timestamp, to - from);
+    this.putPayload(payload, from, to);
+    return this.commit();
+  }
+
+  /**
+   * Starts a message of `length` payload bytes, all its blocks taken now: the payload
+   * follows in putPayload calls of any size, then commit. Throws PoolFullError (nothing
+   * begun) when the pool cannot hold it.
+   */
+  begin(type: number, flags: number, timestamp: number, length: number): void {
     const chunkSize = this.handle.chunkSize;
     const csid = csidFor(type);
-    const length = to - from;
     const pieces = length > chunkSize ? Math.ceil(length / chunkSize) : 1;
     const total = messageHeaderLength(csid, timestamp) + length + (pieces - 1) * continuationHeaderLength(csid, timestamp);
-    const chain = this.chain;
-    chain.begin(type, flags, timestamp, total, length);
-    const h = this.header;
-    chain.put(h, 0, writeMessageHeader(h, 0, csid, type, PLAY_STREAM_ID, timestamp, length));
-    for (let p = from; ; ) {
-      const end = Math.min(to, p + chunkSize);
-      chain.put(payload, p, end);
-      p = end;
-      if (p >= to) break;
-      chain.put(h, 0, writeContinuationHeader(h, 0, csid, timestamp));
+    this.chain.begin(type, flags, timestamp, total, length);
+    this.openCsid = csid;
+    this.openTs = timestamp;
+    this.openFirst = writeMessageHeader(this.header, 0, csid, type, PLAY_STREAM_ID, timestamp, length);
+    this.openStride = chunkSize + continuationHeaderLength(csid, timestamp);
+    this.chain.put(this.header, 0, this.openFirst);
+    this.payloadPut = 0;
+  }
+
+  /** The next payload bytes of the message begun, with a chunk header at each out chunk boundary. */
+  putPayload(src: Uint8Array, from: number, to: number): void {
+    const chunkSize = this.handle.chunkSize;
+    while (from < to) {
+      const inChunk = this.payloadPut % chunkSize;
+      if (inChunk === 0 && this.payloadPut > 0) {
+        this.chain.put(this.header, 0, writeContinuationHeader(this.header, 0, this.openCsid, this.openTs));
+      }
+      const end = Math.min(to, from + chunkSize - inChunk);
+      this.chain.put(src, from, end);
+      this.payloadPut += end - from;
+      from = end;
     }
-    return chain.commit();
+  }
+
+  commit(): number {
+    return this.chain.commit();
+  }
+
+  /** Copies the first `filled` payload bytes put into the message begun into out[0..]. */
+  readOpenPayload(out: Uint8Array, filled: number): void {
+    const chunkSize = this.handle.chunkSize;
+    for (let p = 0, skip = this.openFirst; p < filled; p += chunkSize, skip += this.openStride) {
+      this.chain.readOpen(skip, Math.min(chunkSize, filled - p), out, p);
+    }
+  }
+
+  /** Forgets the message begun (nothing of it is published). */
+  abort(): void {
+    this.chain.abort();
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { registerActor, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import { isSluiceError, SluiceError } from '../errors.ts';
 import { ServerHandshake } from '../net/rtmp/handshake.ts';
-import { ChunkReader, type RtmpMessage } from '../net/rtmp/chunk-reader.ts';
+import { ChunkReader, type PayloadSink, type RtmpMessage } from '../net/rtmp/chunk-reader.ts';
 import { ChunkWriter } from '../net/rtmp/chunk-writer.ts';
 import * as pc from '../net/rtmp/protocol-control.ts';
 import * as cmd from '../net/rtmp/commands.ts';
@@ -26,6 +26,7 @@ import { connectionClosed } from './connection-limit.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
 import { newStreamId } from './stream-source.ts';
+import { DirectIngest } from './direct-ingest.ts';
 import { forwardPlanFor } from './forwarder-plan.ts';
 import { startBandcheck, type BandcheckPeer, type BandcheckRun } from './bandcheck.ts';
 import { authorize, visibleParam } from '../auth/authorize.ts';
@@ -56,6 +57,8 @@ const CSID_STREAM = 5;
 const STREAM_ID = 1;
 
 type Role = 'none' | 'publish' | 'play';
+/** A message kept for async handling; `decided`: a spilled media message's decision (DirectIngest). */
+type QueuedMessage = RtmpMessage & { decided?: number };
 
 export class RtmpSession implements Actor, PlayerSession {
   readonly id = newClientId();
@@ -128,6 +131,7 @@ export class RtmpSession implements Actor, PlayerSession {
         if (this.source && msg.child.id === this.source.id && msg.child.worker === this.source.worker) {
           this.source = null;
           this.sourceObject = null;
+          this.direct.reset();
           if (msg.reason === 'error') this.close('the stream source failed');
         }
         if (this.endingSource && msg.child.id === this.endingSource.id && msg.child.worker === this.endingSource.worker) {
@@ -172,16 +176,26 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   /** Messages of the current read that wait for async handling (commands and what follows them). */
-  private queued: RtmpMessage[] = [];
+  private queued: QueuedMessage[] = [];
+  private readonly direct = new DirectIngest();
 
   /** ChunkHandler: called by the chunk reader for each message, during pushTo. */
-  onMessage(csid: number, type: number, streamId: number, timestamp: number, payload: Uint8Array, from: number, to: number): void {
+  onMessage(csid: number, type: number, streamId: number, timestamp: number, payload: Uint8Array, from: number, to: number, resumed: boolean): void {
+    const decided = resumed ? this.direct.takeDecision(csid) : undefined;
     if (this.queued.length === 0 && (type === MSG_AUDIO || type === MSG_VIDEO) && this.sourceObject) {
       this.lastMedia = Date.now();
-      this.sourceObject.ingest(type, timestamp, payload, from, to);
+      if (decided !== undefined) this.sourceObject.ingestDecided(type, decided, payload, from, to);
+      else this.sourceObject.ingest(type, timestamp, payload, from, to);
       return;
     }
-    this.queued.push({ csid, type, streamId, timestamp, payload: payload.slice(from, to) });
+    this.queued.push({ csid, type, streamId, timestamp, payload: payload.slice(from, to), decided });
+  }
+
+  /** ChunkHandler: media arriving in pieces is stored as it comes, unless commands wait before it. */
+  openMessage(csid: number, type: number, _streamId: number, timestamp: number, length: number, payload: Uint8Array, from: number, to: number): PayloadSink | null {
+    if (this.queued.length !== 0 || (type !== MSG_AUDIO && type !== MSG_VIDEO) || !this.sourceObject) return null;
+    this.lastMedia = Date.now();
+    return this.direct.open(this.sourceObject, csid, type, timestamp, length, payload, from, to);
   }
 
   private maybeAck(): void {
@@ -192,10 +206,14 @@ export class RtmpSession implements Actor, PlayerSession {
     }
   }
 
-  private async handleMessage(m: RtmpMessage): Promise<void> {
+  private async handleMessage(m: QueuedMessage): Promise<void> {
     switch (m.type) {
       case MSG_AUDIO:
       case MSG_VIDEO:
+        if (m.decided !== undefined) {
+          if (this.role === 'publish') this.sourceObject?.ingestDecided(m.type, m.decided, m.payload, 0, m.payload.length);
+          return;
+        }
         this.onMedia(m.type, m.timestamp, m.payload);
         return;
       case MSG_DATA_AMF0:
@@ -521,6 +539,7 @@ export class RtmpSession implements Actor, PlayerSession {
       this.endingSource = this.source;
       this.source = null;
       this.sourceObject = null;
+      this.direct.reset();
     }
     if (this.role === 'play' && this.fanout) {
       this.ctx.tell(this.fanout, { type: 'fanout/detach', id: this.id });

@@ -100,6 +100,18 @@ const DROP_LOG_MS = 1000;
 // this long.
 const STARTUP_KEEP_MS = 5000;
 
+const OPEN_NONE = 0;
+const OPEN_STORING = 1;
+/** Begun while the pool was full: its bytes are let go. */
+const OPEN_DROPPING = 2;
+/** The flags of a decision whose message is dropped. */
+const DROP = 0x100;
+
+/** A spilled message's flags and corrected time in one number (no object per message). */
+function decision(flags: number, ts: number): number {
+  return flags * 2 ** 32 + (ts >>> 0);
+}
+
 export class StreamSource implements Actor {
   // Reused for every packet: parsing a tag header allocates nothing.
   private readonly videoInfo = createVideoTagInfo();
@@ -128,6 +140,10 @@ export class StreamSource implements Actor {
   private waitingReaders = 0;
   /** Messages dropped because the pool was full. */
   dropped = 0;
+  // the message being stored as it arrives (openIngest): what was decided about it
+  private openState = OPEN_NONE;
+  private openFlags = 0;
+  private openTs = 0;
   private lastDropLog = 0;
   private log: ActorContext['log'] | null = null;
 
@@ -196,9 +212,7 @@ export class StreamSource implements Actor {
    */
   ingest(type: number, rawTimestamp: number, payload: Uint8Array, from: number, to: number): void {
     const length = to - from;
-    this.stats.onReceive(type, length);
-    sourceCounters.messages++;
-    sourceCounters.bytes += length;
+    this.count(type, length);
     if (type === MSG_DATA_AMF0) {
       const meta = normalizeMetadata(payload.subarray(from, to));
       if (!meta) return;
@@ -211,6 +225,80 @@ export class StreamSource implements Actor {
     if (type !== MSG_AUDIO && type !== MSG_VIDEO) return;
     if (length === 0) return;
     const ts = this.jitter.correct(rawTimestamp);
+    const flags = this.classify(type, ts, payload, from, to);
+    if (flags >= 0) this.store(type, flags, ts, payload, from, to);
+  }
+
+  /**
+   * The start of a media message whose payload (`length` bytes, the first of them in
+   * first[from, to)) arrives in pieces: when two bytes tell what it is (AVC, HEVC or AAC
+   * frames, not sequence headers), it is decided now and stored as it comes (putIngest,
+   * endIngest), with no copy on the way; false leaves it to ingest() once assembled.
+   */
+  openIngest(type: number, rawTimestamp: number, length: number, first: Uint8Array, from: number, to: number): boolean {
+    if (to - from < 2 || first[from + 1] === 0) return false;
+    const b0 = first[from]!;
+    if (type === MSG_VIDEO) {
+      if ((b0 & 0x80) !== 0 || ((b0 & 0x0f) !== 7 && (b0 & 0x0f) !== 12)) return false;
+    } else if (type !== MSG_AUDIO || b0 >> 4 !== 10) {
+      return false;
+    }
+    this.count(type, length);
+    const ts = this.jitter.correct(rawTimestamp);
+    const flags = this.classify(type, ts, first, from, to);
+    this.openFlags = flags;
+    this.openTs = ts;
+    this.openState = this.begin(type, flags, ts, length) ? OPEN_STORING : OPEN_DROPPING;
+    return true;
+  }
+
+  putIngest(src: Uint8Array, from: number, to: number): void {
+    if (this.openState === OPEN_STORING) this.media.putPayload(src, from, to);
+  }
+
+  endIngest(): void {
+    if (this.openState === OPEN_STORING) this.media.commit();
+    this.openState = OPEN_NONE;
+  }
+
+  /**
+   * The open message goes back to be assembled elsewhere (another chunk stream came
+   * between its chunks): its `filled` bytes so far into out[0..], and what was decided
+   * about it, for ingestDecided once it is whole.
+   */
+  spillIngest(out: Uint8Array, filled: number): number {
+    const flags = this.openState === OPEN_STORING ? this.openFlags : DROP;
+    if (this.openState === OPEN_STORING) {
+      this.media.readOpenPayload(out, filled);
+      this.media.abort();
+    }
+    this.openState = OPEN_NONE;
+    return decision(flags, this.openTs);
+  }
+
+  /** A spilled message, whole: stored as spillIngest's decision said. */
+  ingestDecided(type: number, decided: number, payload: Uint8Array, from: number, to: number): void {
+    const flags = Math.floor(decided / 2 ** 32);
+    if (flags === DROP) {
+      this.dropped++;
+      return;
+    }
+    this.store(type, flags, decided % 2 ** 32, payload, from, to);
+  }
+
+  private count(type: number, length: number): void {
+    this.stats.onReceive(type, length);
+    sourceCounters.messages++;
+    sourceCounters.bytes += length;
+  }
+
+  /**
+   * A media message's flags, from its first bytes, with what they entail (a keyframe
+   * starts a GOP: its join records are stored first); -1 when it was a sequence header,
+   * stored here since it is kept whole.
+   */
+  private classify(type: number, ts: number, payload: Uint8Array, from: number, to: number): number {
+    const length = to - from;
     const b0 = payload[from]!;
     if (type === MSG_VIDEO) {
       this.hasVideo = true;
@@ -229,15 +317,13 @@ export class StreamSource implements Actor {
       if (sequenceHeader) {
         this.videoHeader = payload.slice(from, to);
         this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
-        return;
+        return -1;
       }
       if (keyframe) {
         this.startGop(ts);
-        this.store(type, FLAG_SYNC | FLAG_KEYFRAME, ts, payload, from, to);
-        return;
+        return FLAG_SYNC | FLAG_KEYFRAME;
       }
-      this.store(type, 0, ts, payload, from, to);
-      return;
+      return 0;
     }
     let sequenceHeader: boolean;
     if (b0 >> 4 === 10 && length >= 2) sequenceHeader = payload[from + 1] === 0; // AAC
@@ -245,15 +331,14 @@ export class StreamSource implements Actor {
     if (sequenceHeader) {
       this.audioHeader = payload.slice(from, to);
       this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
-      return;
+      return -1;
     }
     if (!this.hasVideo && ts - this.lastAudioSync >= AUDIO_SYNC_INTERVAL_MS) {
       this.lastAudioSync = ts;
       this.startGop(ts);
-      this.store(type, FLAG_SYNC, ts, payload, from, to);
-      return;
+      return FLAG_SYNC;
     }
-    this.store(type, 0, ts, payload, from, to);
+    return 0;
   }
 
   /** Metadata then sequence headers, for readers that start at the record after them. */
@@ -267,26 +352,36 @@ export class StreamSource implements Actor {
   }
 
   private store(type: number, flags: number, ts: number, payload: Uint8Array, from: number, to: number): void {
+    if (!this.begin(type, flags, ts, to - from)) return;
+    this.media.putPayload(payload, from, to);
+    this.media.commit();
+  }
+
+  /** Begins a record in the chain; false (the message dropped, logged) when the pool is full. */
+  private begin(type: number, flags: number, ts: number, length: number): boolean {
     if (!this.firstTs) this.firstTs = Date.now();
     if (++this.sinceTrim >= TRIM_EVERY) this.retain(false);
     try {
-      this.media.write(type, flags, ts, payload, from, to);
+      this.media.begin(type, flags, ts, length);
+      return true;
     } catch (err) {
       if (!(err instanceof PoolFullError)) throw err;
-      // Keep only the GOP (laggards skip ahead) and try once more.
-      this.retain(true);
-      try {
-        this.media.write(type, flags, ts, payload, from, to);
-      } catch (again) {
-        if (!(again instanceof PoolFullError)) throw again;
-        this.dropped++;
-        const now = Date.now();
-        if (now - this.lastDropLog >= DROP_LOG_MS) {
-          this.lastDropLog = now;
-          this.log?.warn({ stream: this.args.key, dropped: this.dropped }, 'media memory is full (media.max_memory): message dropped');
-        }
-      }
     }
+    // Keep only the GOP (laggards skip ahead) and try once more.
+    this.retain(true);
+    try {
+      this.media.begin(type, flags, ts, length);
+      return true;
+    } catch (err) {
+      if (!(err instanceof PoolFullError)) throw err;
+    }
+    this.dropped++;
+    const now = Date.now();
+    if (now - this.lastDropLog >= DROP_LOG_MS) {
+      this.lastDropLog = now;
+      this.log?.warn({ stream: this.args.key, dropped: this.dropped }, 'media memory is full (media.max_memory): message dropped');
+    }
+    return false;
   }
 
   /**
@@ -362,6 +457,7 @@ export class StreamSource implements Actor {
   stopped(): void {
     // Readers see the end of the chain (its blocks go back once the last one detaches);
     // the directory drops the name with its owner.
+    this.openState = OPEN_NONE;
     this.media.close();
     if (this.self) removeLocalSource(this.self);
   }

@@ -71,6 +71,7 @@ export class ChainWriter {
   private wOff = 0;
   // the record between begin and commit
   private pSeq = 0;
+  private pAt = 0;
   private pBlock = 0;
   private pOffset = 0;
   private pLength = 0;
@@ -123,6 +124,7 @@ export class ChainWriter {
       this.wOff = 0;
     }
     this.pSeq = seq;
+    this.pAt = this.wAt;
     this.pBlock = this.data.at(this.wAt);
     this.pOffset = this.wOff;
     this.pLength = length;
@@ -135,6 +137,7 @@ export class ChainWriter {
   /** Copies src[from, to) into the record begun, after what was put before. */
   put(src: Uint8Array, from = 0, to = src.length): void {
     let n = to - from;
+    if (this.pSeq === 0) throw new SluiceError('CHAIN_STATE', 'put with no record begun');
     if (n > this.pLeft) throw new SluiceError('CHAIN_STATE', `put ${n} bytes, ${this.pLeft} left in the record`);
     this.pLeft -= n;
     const bytes = this.pool.bytes;
@@ -150,6 +153,35 @@ export class ChainWriter {
       n -= k;
       this.wOff += k;
     }
+  }
+
+  /** Copies bytes [skip, skip + n) of the record begun (what was put so far) into out[at..]. */
+  readOpen(skip: number, n: number, out: Uint8Array, at: number): void {
+    if (this.pSeq === 0 || skip + n > this.pLength - this.pLeft) throw new SluiceError('CHAIN_STATE', `read ${n} bytes at ${skip} of the open record`);
+    const bs = this.blockSize;
+    const bytes = this.pool.bytes;
+    let i = this.pAt + Math.floor((this.pOffset + skip) / bs);
+    let off = (this.pOffset + skip) % bs;
+    while (n > 0) {
+      const k = Math.min(n, bs - off);
+      const start = this.data.at(i) * bs + off;
+      out.set(bytes.subarray(start, start + k), at);
+      at += k;
+      n -= k;
+      i++;
+      off = 0;
+    }
+  }
+
+  /**
+   * Forgets the record begun: nothing of it was published, and its space is written
+   * again by the next record (the blocks it took stay in the chain for that).
+   */
+  abort(): void {
+    if (this.pSeq === 0) return;
+    this.pSeq = 0;
+    this.wAt = this.pAt;
+    this.wOff = this.pOffset;
   }
 
   /** Publishes the record begun; returns its seq. */

@@ -23,7 +23,32 @@ export interface RtmpMessage {
  * buffers), so a handler that keeps it must copy it.
  */
 export interface ChunkHandler {
-  onMessage(csid: number, type: number, streamId: number, timestamp: number, payload: Uint8Array, from: number, to: number): void;
+  /**
+   * `resumed`: the message was begun in a PayloadSink and spilled back to the reader
+   * (see PayloadSink.spill); the handler decided about it when it was opened.
+   */
+  onMessage(csid: number, type: number, streamId: number, timestamp: number, payload: Uint8Array, from: number, to: number, resumed: boolean): void;
+  /**
+   * Offered a message that does not arrive whole in one chunk of one read, as its first
+   * bytes payload[from, to) arrive (the whole message is `length` bytes): a sink returned
+   * takes its payload chunk by chunk in place of the reader's assembly buffer, so the
+   * bytes are copied once, from the read to wherever the sink keeps them. Null declines.
+   */
+  openMessage?(csid: number, type: number, streamId: number, timestamp: number, length: number, payload: Uint8Array, from: number, to: number): PayloadSink | null;
+}
+
+/** Takes one message's payload as it arrives. One sink is open at a time per reader. */
+export interface PayloadSink {
+  /** The next payload bytes, src[from, to), in order (the first call has the bytes openMessage saw). */
+  put(src: Uint8Array, from: number, to: number): void;
+  /** The last byte arrived: the message is complete (onMessage is not called for it). */
+  end(): void;
+  /**
+   * A chunk of another chunk stream came before this message was complete: the sink
+   * copies the `filled` bytes it was given into out[0, filled) and lets the message go;
+   * the reader assembles the rest and hands it to onMessage with `resumed` set.
+   */
+  spill(out: Uint8Array, filled: number): void;
 }
 
 export interface ChunkReaderOptions {
@@ -62,6 +87,8 @@ class ChunkStream {
   active = false;
   filled = 0;
   payload: Uint8Array | null = null;
+  /** The message in progress was spilled back from a PayloadSink. */
+  resumed = false;
 
   constructor(csid: number) {
     this.csid = csid;
@@ -78,6 +105,9 @@ export class ChunkReader {
   /** Chunk stream whose chunk body is being read, and the body bytes still due. */
   private cur: ChunkStream | null = null;
   private chunkLeft = 0;
+  /** The open PayloadSink and the chunk stream whose message it takes. */
+  private sink: PayloadSink | null = null;
+  private sinkStream: ChunkStream | null = null;
   /** A header split across pushes waits here. */
   private readonly pending = new Uint8Array(MAX_HEADER);
   private pendingLen = 0;
@@ -160,6 +190,31 @@ export class ChunkReader {
         continue;
       }
       const n = Math.min(avail, this.chunkLeft);
+      if (cs.filled === 0 && this.sink === null && out.openMessage !== undefined && cs.type !== TYPE_SET_CHUNK_SIZE && cs.type !== TYPE_ABORT) {
+        const sink = out.openMessage(cs.csid, cs.type, cs.streamId, cs.timestamp, cs.length, data, pos, pos + n);
+        if (sink !== null) {
+          this.sink = sink;
+          this.sinkStream = cs;
+        }
+      }
+      if (cs === this.sinkStream) {
+        this.sink!.put(data, pos, pos + n);
+        cs.filled += n;
+        this.chunkLeft -= n;
+        pos += n;
+        if (this.chunkLeft === 0) {
+          this.cur = null;
+          if (cs.filled === cs.length) {
+            const sink = this.sink!;
+            this.sink = null;
+            this.sinkStream = null;
+            cs.active = false;
+            cs.filled = 0;
+            sink.end();
+          }
+        }
+        continue;
+      }
       // Grown as bytes really arrive (doubling, capped by the declared length): a peer
       // that declares 16 MB messages on many chunk streams and sends a few bytes of each
       // costs what it sent, not what it declared.
@@ -182,6 +237,7 @@ export class ChunkReader {
 
   private startChunk(out: ChunkHandler): void {
     const cs = this.commitHeader();
+    if (this.sinkStream !== null && cs !== this.sinkStream) this.spill();
     if (cs.length === 0) {
       this.finish(cs, EMPTY, 0, 0, out);
       return;
@@ -260,8 +316,8 @@ export class ChunkReader {
     }
     if (cs.active) {
       if (fmt === 0) throw new SluiceError('RTMP_CHUNK', `fmt 0 inside a message on csid ${cs.csid}`);
-      if (fmt === 1 && this.hLength !== cs.length) {
-        throw new SluiceError('RTMP_CHUNK', `message length changed mid-message on csid ${cs.csid}`);
+      if (fmt === 1 && (this.hLength !== cs.length || this.hType !== cs.type)) {
+        throw new SluiceError('RTMP_CHUNK', `message length or type changed mid-message on csid ${cs.csid}`);
       }
     }
     if (fmt <= 1) {
@@ -293,12 +349,25 @@ export class ChunkReader {
     return cs;
   }
 
+  /** The open sink's message goes back to the chunk stream's own buffer. */
+  private spill(): void {
+    const cs = this.sinkStream!;
+    const sink = this.sink!;
+    this.sink = null;
+    this.sinkStream = null;
+    if (cs.payload === null || cs.payload.length < cs.filled) cs.payload = new Uint8Array(Math.min(cs.length, Math.max(cs.filled, INITIAL_PAYLOAD)));
+    sink.spill(cs.payload, cs.filled);
+    cs.resumed = true;
+  }
+
   private finish(cs: ChunkStream, payload: Uint8Array, from: number, to: number, out: ChunkHandler): void {
+    const resumed = cs.resumed;
     cs.active = false;
     cs.filled = 0;
+    cs.resumed = false;
     if (cs.type === TYPE_SET_CHUNK_SIZE) this.size = checkedChunkSize(payload.subarray(from, to));
     else if (cs.type === TYPE_ABORT) this.abort(payload.subarray(from, to));
-    out.onMessage(cs.csid, cs.type, cs.streamId, cs.timestamp, payload, from, to);
+    out.onMessage(cs.csid, cs.type, cs.streamId, cs.timestamp, payload, from, to, resumed);
     // Let go of an unusually large buffer once its message was handed out.
     if (payload === cs.payload && payload.length > KEEP_PAYLOAD) cs.payload = null;
   }
@@ -310,6 +379,7 @@ export class ChunkReader {
     if (cs === undefined) return;
     cs.active = false;
     cs.filled = 0;
+    cs.resumed = false;
     cs.payload = null;
   }
 }
