@@ -4,26 +4,29 @@
 // compare-and-swap so two tests starting on two workers in the same instant cannot
 // both pass.
 
-const local = new BigInt64Array(new SharedArrayBuffer(8));
-let clock: BigInt64Array = local;
-
 export function createBandcheckClock(): SharedArrayBuffer {
   return new SharedArrayBuffer(8);
 }
 
-export function useBandcheckClock(shared: SharedArrayBuffer): void {
-  clock = new BigInt64Array(shared);
-}
+export class BandcheckClock {
+  private readonly clock: BigInt64Array;
 
-/**
- * Claims a test starting at `now` (ms), or refuses it when the server's last test
- * began less than `intervalMs` before: null when claimed, else the ms since that test.
- */
-export function claimBandcheck(now: number, intervalMs: number): number | null {
-  for (;;) {
-    const last = Atomics.load(clock, 0);
-    const since = now - Number(last);
-    if (last > 0n && since < intervalMs) return Math.max(0, since);
-    if (Atomics.compareExchange(clock, 0, last, BigInt(now)) === last) return null;
+  /** Without a shared buffer the interval holds for this thread only. */
+  constructor(shared: SharedArrayBuffer = createBandcheckClock()) {
+    this.clock = new BigInt64Array(shared);
+  }
+
+  /**
+   * Claims a test starting at `now` (ms), or refuses it when the server's last test
+   * began less than `intervalMs` before: null when claimed, else the ms since that test.
+   */
+  claim(now: number, intervalMs: number): number | null {
+    const clock = this.clock;
+    for (;;) {
+      const last = Atomics.load(clock, 0);
+      const since = now - Number(last);
+      if (last > 0n && since < intervalMs) return Math.max(0, since);
+      if (Atomics.compareExchange(clock, 0, last, BigInt(now)) === last) return null;
+    }
   }
 }

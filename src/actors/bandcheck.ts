@@ -17,7 +17,7 @@
 import type { BandcheckConfig } from '../config/types.ts';
 import { encodeCommand } from '../net/rtmp/commands.ts';
 import { paramValue } from '../net/rtmp/stream-url.ts';
-import { claimBandcheck } from './bandcheck-clock.ts';
+import type { BandcheckClock } from './bandcheck-clock.ts';
 
 export const BW = {
   StartPlay: 'onSrsBandCheckStartPlayBytes',
@@ -119,8 +119,8 @@ export function bandcheckPacket(name: string, data: Record<string, unknown> = {}
  * it (wrong key, or tested too recently) or answers the connect and starts the play
  * test. Returns the running test, to which the session routes every later command.
  */
-export function startBandcheck(peer: BandcheckPeer, config: BandcheckConfig, tcUrl: string, opts: BandcheckOptions = {}): BandcheckRun {
-  return new BandcheckRun(peer, config, tcUrl, opts);
+export function startBandcheck(peer: BandcheckPeer, config: BandcheckConfig, tcUrl: string, clock: BandcheckClock, opts: BandcheckOptions = {}): BandcheckRun {
+  return new BandcheckRun(peer, config, tcUrl, clock, opts);
 }
 
 export class BandcheckRun {
@@ -141,7 +141,7 @@ export class BandcheckRun {
   /** The report sent to the client, once sent. */
   report: BandcheckReport | null = null;
 
-  constructor(peer: BandcheckPeer, config: BandcheckConfig, tcUrl: string, opts: BandcheckOptions) {
+  constructor(peer: BandcheckPeer, config: BandcheckConfig, tcUrl: string, clock: BandcheckClock, opts: BandcheckOptions) {
     this.peer = peer;
     this.limitKbps = config.limit_kbps;
     this.durationMs = opts.durationMs ?? SAMPLE_MS;
@@ -154,7 +154,7 @@ export class BandcheckRun {
       return;
     }
     const now = this.now();
-    const since = claimBandcheck(now, config.interval * 1000);
+    const since = clock.claim(now, config.interval * 1000);
     if (since !== null) {
       peer.rejectConnect('bandcheck rejected');
       peer.end(`bandcheck refused: the last test began ${(since / 1000).toFixed(1)} s ago (interval ${config.interval} s)`);

@@ -26,47 +26,49 @@ export interface RegisteredClient {
   kick(): void;
 }
 
-const clients = new Map<string, RegisteredClient>();
+/** One worker's registry; the WorkerServices of the thread holds it. */
+export class ClientRegistry {
+  private readonly clients = new Map<string, RegisteredClient>();
+  // Bytes of connections that have ended, so /metrics can count totals that only grow.
+  private readonly closedBytes = { sent: 0, received: 0 };
 
-export function registerClient(id: string, client: RegisteredClient): void {
-  clients.set(id, client);
-}
-
-// Bytes of connections that have ended, so /metrics can count totals that only grow.
-const closedBytes = { sent: 0, received: 0 };
-
-export function unregisterClient(id: string): void {
-  const c = clients.get(id);
-  if (!c) return;
-  clients.delete(id);
-  const last = c.describe();
-  closedBytes.sent += last.sendBytes;
-  closedBytes.received += last.recvBytes;
-}
-
-/** Bytes sent to and received from clients of this thread since it started. */
-export function trafficTotals(): { sentBytes: number; receivedBytes: number } {
-  let sent = closedBytes.sent;
-  let received = closedBytes.received;
-  for (const c of clients.values()) {
-    const d = c.describe();
-    sent += d.sendBytes;
-    received += d.recvBytes;
+  register(id: string, client: RegisteredClient): void {
+    this.clients.set(id, client);
   }
-  return { sentBytes: sent, receivedBytes: received };
-}
 
-export function listClients(): ClientInfo[] {
-  return [...clients.values()].map((c) => c.describe());
-}
+  unregister(id: string): void {
+    const c = this.clients.get(id);
+    if (!c) return;
+    this.clients.delete(id);
+    const last = c.describe();
+    this.closedBytes.sent += last.sendBytes;
+    this.closedBytes.received += last.recvBytes;
+  }
 
-export function kickClient(id: string): boolean {
-  const c = clients.get(id);
-  if (!c) return false;
-  c.kick();
-  return true;
-}
+  /** Bytes sent to and received from clients of this thread since it started. */
+  trafficTotals(): { sentBytes: number; receivedBytes: number } {
+    let sent = this.closedBytes.sent;
+    let received = this.closedBytes.received;
+    for (const c of this.clients.values()) {
+      const d = c.describe();
+      sent += d.sendBytes;
+      received += d.recvBytes;
+    }
+    return { sentBytes: sent, receivedBytes: received };
+  }
 
-export function clientCount(): number {
-  return clients.size;
+  list(): ClientInfo[] {
+    return [...this.clients.values()].map((c) => c.describe());
+  }
+
+  kick(id: string): boolean {
+    const c = this.clients.get(id);
+    if (!c) return false;
+    c.kick();
+    return true;
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
 }

@@ -6,7 +6,6 @@
 
 import { DIRECTORY_REF, SHARED_DIRECTORY_REF, type ActorContext, type SdirClaimRes, type SdirLookupRes } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
-import { localConfig } from './local-services.ts';
 
 const ASK_TIMEOUT_MS = 3000;
 
@@ -28,8 +27,7 @@ export function advertiseOf(config: SluiceConfig): string {
  * (or on this one); true also while the directory is unreachable (local publish goes on,
  * the claim is stored when it returns). The claim ends with the asking actor.
  */
-export async function claimStream(ctx: ActorContext, key: string): Promise<boolean> {
-  const config = localConfig();
+export async function claimStream(ctx: ActorContext, key: string, config: SluiceConfig): Promise<boolean> {
   if (!clusterOn(config)) return true;
   const res = await ctx.ask<SdirClaimRes>(SHARED_DIRECTORY_REF, { type: 'sdir/claim', name: key, value: advertiseOf(config), owner: ctx.self }, ASK_TIMEOUT_MS);
   if (!res.ok) ctx.log.info({ stream: key, at: res.holder }, 'publish refused: the stream is live on another origin');
@@ -46,18 +44,18 @@ export interface StreamWhereabouts {
 }
 
 /** Where a stream lives, for a play of it. */
-export async function locateStream(ctx: ActorContext, key: string): Promise<StreamWhereabouts> {
+export async function locateStream(ctx: ActorContext, key: string, config: SluiceConfig): Promise<StreamWhereabouts> {
   const here = await ctx.ask<{ entry: unknown }>(DIRECTORY_REF, { type: 'dir/lookup', name: key }, ASK_TIMEOUT_MS);
   if (here.entry) return { at: null, local: true, available: true };
   const res = await ctx.ask<SdirLookupRes>(SHARED_DIRECTORY_REF, { type: 'sdir/lookup', name: key }, ASK_TIMEOUT_MS);
-  const self = advertiseOf(localConfig());
+  const self = advertiseOf(config);
   return { at: res.value === self ? null : res.value, local: res.value === self, available: res.available };
 }
 
 /** True when the directory names another origin as the stream's home (pulled here or not). */
-export async function livesElsewhere(ctx: ActorContext, key: string): Promise<boolean> {
+export async function livesElsewhere(ctx: ActorContext, key: string, config: SluiceConfig): Promise<boolean> {
   const res = await ctx.ask<SdirLookupRes>(SHARED_DIRECTORY_REF, { type: 'sdir/lookup', name: key }, ASK_TIMEOUT_MS);
-  return res.value !== null && res.value !== advertiseOf(localConfig());
+  return res.value !== null && res.value !== advertiseOf(config);
 }
 
 /**
@@ -65,10 +63,10 @@ export async function livesElsewhere(ctx: ActorContext, key: string): Promise<bo
  * have the stream, and the directory that would say where it is cannot be reached.
  * Logs the one line that says so.
  */
-export async function remotePlayRefused(ctx: ActorContext, key: string, client: string, edgeVhost: boolean): Promise<boolean> {
+export async function remotePlayRefused(ctx: ActorContext, key: string, client: string, edgeVhost: boolean, config: SluiceConfig): Promise<boolean> {
   // An edge vhost pulls from its own origin list, with or without the directory.
-  if (edgeVhost || !clusterOn(localConfig())) return false;
-  const where = await locateStream(ctx, key).catch(() => ({ local: false, available: false, at: null }));
+  if (edgeVhost || !clusterOn(config)) return false;
+  const where = await locateStream(ctx, key, config).catch(() => ({ local: false, available: false, at: null }));
   if (where.local || where.available) return false;
   ctx.log.warn({ client, stream: key }, 'play refused: the cluster directory is unreachable and the stream is not on this origin');
   return true;

@@ -24,6 +24,7 @@ import { CmafFiles } from './cmaf-files.ts';
 import type { HlsNames } from './hls-segment-files.ts';
 import type { HlsSegmentEvent } from './hls-muxer.ts';
 import { hlsSegmentHook, type HlsSubject } from './hls-hook.ts';
+import type { WorkerServices } from './worker-services.ts';
 import type { LiveUpdate } from './hls-live-mirror.ts';
 import type { CmafSubscribeMsg } from './hls-live-store.ts';
 
@@ -33,6 +34,8 @@ export interface CmafMuxerArgs extends HlsNames {
   media: MediaChainHandle;
   config: HlsConfig;
   hook?: HlsSubject;
+  /** The worker's: its disposal timers (they outlive the muxer), and what the hook needs. */
+  services: WorkerServices;
 }
 
 export type CmafMuxerMsg = { type: 'cmaf/tick' } | CmafSubscribeMsg | { type: 'sys/down'; ref: ActorRef };
@@ -42,7 +45,6 @@ const TICK_MS = 100;
 const LOW_LATENCY_TICK_MS = 20;
 /** Complete segments kept in memory besides the parts (older ones are served from disk). */
 const MEMORY_SEGMENTS = 4;
-const disposals = new Map<string, NodeJS.Timeout>();
 
 type Tracks = { video?: Mp4Track; audio?: Mp4Track };
 
@@ -50,6 +52,8 @@ export class CmafMuxer implements Actor {
   private readonly videoInfo = createVideoTagInfo();
   private readonly audioInfo = createAudioTagInfo();
   private readonly args: CmafMuxerArgs;
+  // Disposal timers outlive the muxer that set them; a republish cancels its stream's.
+  private readonly disposals: Map<string, NodeJS.Timeout>;
   private readonly ctx: ActorContext;
   private readonly reader: ChainReader;
   private readonly scratch = new PayloadScratch();
@@ -82,15 +86,16 @@ export class CmafMuxer implements Actor {
 
   constructor(args: CmafMuxerArgs, ctx: ActorContext, onSegment?: (ev: HlsSegmentEvent) => void) {
     this.args = args;
+    this.disposals = args.services.hlsDisposals.cmaf;
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
     this.lowLatency = args.config.variant === 'low_latency';
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
     this.files = new CmafFiles(args.config, args, ctx.log);
-    const pending = disposals.get(this.files.m3u8Path);
+    const pending = this.disposals.get(this.files.m3u8Path);
     if (pending) {
       clearTimeout(pending);
-      disposals.delete(this.files.m3u8Path);
+      this.disposals.delete(this.files.m3u8Path);
     }
     const prev = this.adoptPrevious();
     this.firstMsn = prev.msn;
@@ -381,7 +386,7 @@ export class CmafMuxer implements Actor {
     const paths = [...this.diskFiles, ...this.adopted];
     const m3u8 = this.files.m3u8Path;
     const dispose = () => {
-      disposals.delete(m3u8);
+      this.disposals.delete(m3u8);
       this.files.after(async () => {
         // A republish that rewrote the playlist owns the files now.
         if ((await this.files.readPlaylist()) !== finalText) return;
@@ -392,7 +397,7 @@ export class CmafMuxer implements Actor {
     if (this.args.config.dispose > 0) {
       const t = setTimeout(dispose, this.args.config.dispose * 1000);
       t.unref();
-      disposals.set(m3u8, t);
+      this.disposals.set(m3u8, t);
     } else {
       dispose();
     }
@@ -406,4 +411,4 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 registerActor('media/cmaf', (args: CmafMuxerArgs, ctx: ActorContext) =>
-  new CmafMuxer(args, ctx, args.hook ? hlsSegmentHook(args.hook, args.config.path, ctx.log) : undefined));
+  new CmafMuxer(args, ctx, args.hook ? hlsSegmentHook(args.hook, args.config.path, ctx.log, args.services) : undefined));

@@ -1,36 +1,40 @@
 // max_connections over the whole server: one Int32 in a SharedArrayBuffer that every
 // worker's acceptors count on, so the limit holds however the kernel spreads sockets.
 
-let counter: Int32Array | null = null;
-let limit = Infinity;
-
 export function createConnectionCounter(): SharedArrayBuffer {
   return new SharedArrayBuffer(4);
 }
 
-export function useConnectionCounter(shared: SharedArrayBuffer, maxConnections: number): void {
-  counter = new Int32Array(shared);
-  limit = maxConnections;
-}
+/** One worker's view of the server-wide connection count (no counter: no limit). */
+export class ConnectionLimit {
+  private readonly counter: Int32Array | null;
+  private limit: number;
 
-export function setConnectionLimit(maxConnections: number): void {
-  limit = maxConnections;
-}
-
-/** Counts a new connection, or refuses it (false) when the server is full. */
-export function tryOpenConnection(): boolean {
-  if (!counter) return true;
-  if (Atomics.add(counter, 0, 1) + 1 > limit) {
-    Atomics.sub(counter, 0, 1);
-    return false;
+  constructor(shared: SharedArrayBuffer | null, maxConnections: number) {
+    this.counter = shared ? new Int32Array(shared) : null;
+    this.limit = maxConnections;
   }
-  return true;
-}
 
-export function connectionClosed(): void {
-  if (counter) Atomics.sub(counter, 0, 1);
-}
+  setLimit(maxConnections: number): void {
+    this.limit = maxConnections;
+  }
 
-export function openConnections(): number {
-  return counter ? Atomics.load(counter, 0) : 0;
+  /** Counts a new connection, or refuses it (false) when the server is full. */
+  tryOpen(): boolean {
+    const counter = this.counter;
+    if (!counter) return true;
+    if (Atomics.add(counter, 0, 1) + 1 > this.limit) {
+      Atomics.sub(counter, 0, 1);
+      return false;
+    }
+    return true;
+  }
+
+  closed(): void {
+    if (this.counter) Atomics.sub(this.counter, 0, 1);
+  }
+
+  open(): number {
+    return this.counter ? Atomics.load(this.counter, 0) : 0;
+  }
 }

@@ -2,9 +2,8 @@
 // it on an async worker; a failure is logged by callHook and never touches the stream.
 // The hook URLs are read from the configuration in force when the file closes.
 
-import { callHook, hookIdentity, type HookLog } from './hooks.ts';
+import { callHook, type HookEnvironment, type HookLog } from './hooks.ts';
 import { dvrBody } from './hook-bodies.ts';
-import { localConfig } from './local-services.ts';
 import { streamUrl } from '../net/rtmp/stream-url.ts';
 
 /** Who published the recorded stream: what the on_dvr body reports. */
@@ -19,12 +18,12 @@ export interface DvrSubject {
   streamId?: string;
 }
 
-export function notifyDvr(s: DvrSubject, file: string, log: HookLog): void {
-  const hooks = localConfig().vhosts[s.vhost]?.http_hooks;
+export function notifyDvr(s: DvrSubject, file: string, log: HookLog, env: HookEnvironment): void {
+  const hooks = env.config.vhosts[s.vhost]?.http_hooks;
   if (!hooks?.enabled || hooks.on_dvr.length === 0) return;
-  const body = dvrBody(hookIdentity(), {
+  const body = dvrBody(env.hookIdentity, {
     clientId: s.clientId, ip: s.ip, vhost: s.vhost, app: s.app, stream: s.stream, param: s.param,
     tcUrl: s.tcUrl, pageUrl: '', streamUrl: streamUrl(s), ...(s.streamId ? { streamId: s.streamId } : {}),
   }, process.cwd(), file);
-  callHook('on_dvr', hooks.on_dvr, body, { log }).catch((err: Error) => log.warn({ hook: 'on_dvr', err: err.message }, 'hook failed'));
+  callHook('on_dvr', hooks.on_dvr, body, { log, counts: env.hookCounts }).catch((err: Error) => log.warn({ hook: 'on_dvr', err: err.message }, 'hook failed'));
 }

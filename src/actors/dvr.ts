@@ -17,10 +17,13 @@ import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.t
 import { FLAG_KEYFRAME, FLAG_METADATA, FLAG_SEQUENCE_HEADER, MSG_AUDIO, MSG_DATA_AMF0, MSG_VIDEO } from './media-flags.ts';
 import { DvrFile, type DvrFileInfo } from './dvr-file.ts';
 import { notifyDvr, type DvrSubject } from './dvr-hook.ts';
+import type { HookEnvironment } from './hooks.ts';
 
 export interface DvrArgs extends DvrSubject {
   media: MediaChainHandle;
   config: DvrConfig;
+  /** The worker's, for the on_dvr hook. */
+  hooks: HookEnvironment;
 }
 
 export type DvrMsg = { type: 'dvr/tick' };
@@ -132,7 +135,7 @@ export class Dvr implements Actor {
     this.file = null;
     const info: DvrFileInfo = file.close();
     this.ctx.log.info({ stream: `${this.args.app}/${this.args.stream}`, ...info }, 'dvr file closed');
-    notifyDvr(this.args, info.path, this.ctx.log);
+    notifyDvr(this.args, info.path, this.ctx.log, this.args.hooks);
   }
 
   stopped(): void {
@@ -147,8 +150,8 @@ export class Dvr implements Actor {
 registerActor('media/dvr', (args: DvrArgs, ctx: ActorContext) => new Dvr(args, ctx));
 
 /** Starts recording a new stream when its vhost has DVR on (called by StreamSource.start). */
-export function spawnDvr(ctx: ActorContext, config: DvrConfig | undefined, media: MediaChainHandle, subject: DvrSubject): void {
+export function spawnDvr(ctx: ActorContext, config: DvrConfig | undefined, media: MediaChainHandle, subject: DvrSubject, hooks: HookEnvironment): void {
   if (!config?.enabled) return;
-  const args: DvrArgs = { ...subject, media, config };
+  const args: DvrArgs = { ...subject, media, config, hooks };
   ctx.spawn('media/dvr', args);
 }

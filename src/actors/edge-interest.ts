@@ -7,7 +7,7 @@
 // pulled from the origin the cluster directory names.
 
 import { DIRECTORY_REF, type ActorContext, type ActorRef } from '../runtime/index.ts';
-import { localConfig } from './local-services.ts';
+import type { SluiceConfig } from '../config/types.ts';
 import { resolveVhost } from './vhosts.ts';
 import { edgeName, type EdgeArgs, type EdgeEntry } from './edge.ts';
 import { clusterOn } from './cluster-names.ts';
@@ -37,10 +37,9 @@ export class EdgeInterest {
    * vhost is not an edge and no cluster directory names other origins (SPEC section 12;
    * there the Edge asks the directory where the stream lives instead of an origin list).
    */
-  static forKey(key: string, ctx: ActorContext): EdgeInterest | null {
+  static forKey(key: string, ctx: ActorContext, config: SluiceConfig): EdgeInterest | null {
     const parts = splitStreamKey(key);
     if (!parts) return null;
-    const config = localConfig();
     const vhost = resolveVhost(config, parts.vhost);
     if (!vhost) return null;
     if (vhost.config.cluster.mode === 'remote') return vhost.config.cluster.origin.length > 0 ? new EdgeInterest(key, ctx, false) : null;

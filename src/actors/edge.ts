@@ -16,12 +16,12 @@
 import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import type { RtmpClient } from '../net/rtmp/rtmp-client.ts';
 import type { ClientEvent } from '../net/rtmp/client-events.ts';
-import { localConfig } from './local-services.ts';
+import type { WorkerServices } from './worker-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import { newClientId } from './server-identity.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
 import { Backoff, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
-import type { SourceArgs, SourceStartRes } from './stream-source.ts';
+import type { SourceSpawnArgs, SourceStartRes } from './stream-source.ts';
 import { locateStream } from './cluster-names.ts';
 
 export interface EdgeArgs {
@@ -31,6 +31,11 @@ export interface EdgeArgs {
   stream: string;
   /** Pull from where the cluster directory says the stream is (no origin list). */
   viaDirectory?: boolean;
+}
+
+/** What the MediaHub spawns an Edge with: the candidate's args and the worker's services. */
+export interface EdgeSpawnArgs extends EdgeArgs {
+  services: WorkerServices;
 }
 
 /** What the directory holds under edgeName(key). */
@@ -65,6 +70,7 @@ const LOCATE_RETRY_MS = 1000;
 export class Edge implements Actor {
   readonly id = newClientId();
   private readonly args: EdgeArgs;
+  private readonly services: WorkerServices;
   private readonly ctx: ActorContext;
   private readonly origins: string[];
   private readonly backoff: Backoff;
@@ -83,11 +89,12 @@ export class Edge implements Actor {
   private upstream = '';
   private done = false;
 
-  constructor(args: EdgeArgs, ctx: ActorContext) {
+  constructor(args: EdgeSpawnArgs, ctx: ActorContext) {
     this.args = args;
+    this.services = args.services;
     this.ctx = ctx;
     this.viaDirectory = args.viaDirectory === true;
-    this.origins = this.viaDirectory ? [] : resolveVhost(localConfig(), args.vhost)?.config.cluster.origin ?? [];
+    this.origins = this.viaDirectory ? [] : resolveVhost(args.services.config, args.vhost)?.config.cluster.origin ?? [];
     // Origins of a cluster are found again within seconds: retry sooner than an edge does.
     this.backoff = this.viaDirectory ? new Backoff(250, 2000) : new Backoff();
     ctx.tell(ctx.self, { type: 'edge/elect' });
@@ -160,7 +167,7 @@ export class Edge implements Actor {
 
   /** The origin the cluster directory names; null to wait. Stops us when the stream is here. */
   private async locate(): Promise<string | null> {
-    const where = await locateStream(this.ctx, this.args.key).catch(() => ({ local: false, available: false, at: null }));
+    const where = await locateStream(this.ctx, this.args.key, this.services.config).catch(() => ({ local: false, available: false, at: null }));
     if (where.local) {
       this.ctx.log.info({ stream: this.args.key }, 'edge pull stopped: the stream is published on this server');
       this.ctx.stop();
@@ -261,14 +268,15 @@ export class Edge implements Actor {
   /** A StreamSource for what the origin sends; false when the name is taken locally. */
   private async openSource(): Promise<boolean> {
     const a = this.args;
-    const config = localConfig();
+    const config = this.services.config;
     const vhost = resolveVhost(config, a.vhost);
     if (!vhost) return false;
-    const args: SourceArgs = {
+    const args: SourceSpawnArgs = {
       key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: '', tcUrl: this.upstream,
       publisher: { clientId: this.id, ip: this.client?.socket.remoteAddress ?? '', ref: this.ctx.self },
       gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: config.chunk_size, hls: vhost.config.hls,
       queueMs: vhost.config.queue_length * 1000,
+      services: this.services,
     };
     const source = this.ctx.spawn('media/source', args);
     const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
@@ -335,4 +343,4 @@ export class Edge implements Actor {
   }
 }
 
-registerActor('edge/pull', (args: EdgeArgs, ctx: ActorContext) => new Edge(args, ctx));
+registerActor('edge/pull', (args: EdgeSpawnArgs, ctx: ActorContext) => new Edge(args, ctx));

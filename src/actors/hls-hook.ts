@@ -5,9 +5,8 @@
 // the segment closes, so a reload that adds or removes on_hls applies at once.
 
 import { relative, resolve, sep } from 'node:path';
-import { callHook, hookIdentity, type HookLog } from './hooks.ts';
+import { callHook, type HookEnvironment, type HookLog } from './hooks.ts';
 import { hlsBody } from './hook-bodies.ts';
-import { localConfig } from './local-services.ts';
 import { streamUrl } from '../net/rtmp/stream-url.ts';
 import type { DvrSubject } from './dvr-hook.ts';
 import type { HlsSegmentEvent } from './hls-muxer.ts';
@@ -20,20 +19,20 @@ function servedUrl(hlsPath: string, file: string): string {
   return relative(resolve(hlsPath), file).split(sep).join('/');
 }
 
-export function notifyHls(s: HlsSubject, hlsPath: string, seg: HlsSegmentEvent, log: HookLog): void {
-  const hooks = localConfig().vhosts[s.vhost]?.http_hooks;
+export function notifyHls(s: HlsSubject, hlsPath: string, seg: HlsSegmentEvent, log: HookLog, env: HookEnvironment): void {
+  const hooks = env.config.vhosts[s.vhost]?.http_hooks;
   if (!hooks?.enabled || hooks.on_hls.length === 0) return;
-  const body = hlsBody(hookIdentity(), {
+  const body = hlsBody(env.hookIdentity, {
     clientId: s.clientId, ip: s.ip, vhost: s.vhost, app: s.app, stream: s.stream, param: s.param,
     tcUrl: s.tcUrl, pageUrl: '', streamUrl: streamUrl(s), ...(s.streamId ? { streamId: s.streamId } : {}),
   }, {
     duration: seg.duration, cwd: process.cwd(), file: seg.file, url: servedUrl(hlsPath, seg.file),
     m3u8: seg.m3u8, m3u8_url: servedUrl(hlsPath, seg.m3u8), seq_no: seg.seq,
   });
-  callHook('on_hls', hooks.on_hls, body, { log }).catch((err: Error) => log.warn({ hook: 'on_hls', err: err.message }, 'hook failed'));
+  callHook('on_hls', hooks.on_hls, body, { log, counts: env.hookCounts }).catch((err: Error) => log.warn({ hook: 'on_hls', err: err.message }, 'hook failed'));
 }
 
 /** The muxer's onSegment callback for a stream whose publisher is `s`. */
-export function hlsSegmentHook(s: HlsSubject, hlsPath: string, log: HookLog): (seg: HlsSegmentEvent) => void {
-  return (seg) => notifyHls(s, hlsPath, seg, log);
+export function hlsSegmentHook(s: HlsSubject, hlsPath: string, log: HookLog, env: HookEnvironment): (seg: HlsSegmentEvent) => void {
+  return (seg) => notifyHls(s, hlsPath, seg, log, env);
 }

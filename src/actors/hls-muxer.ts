@@ -16,12 +16,15 @@ import { parseAudioTag, createAudioTagInfo } from '../net/codec/audio-tag.ts';
 import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
 import { hlsSegmentHook, type HlsSubject } from './hls-hook.ts';
+import type { WorkerServices } from './worker-services.ts';
 
 export interface HlsMuxerArgs extends HlsNames {
   media: MediaChainHandle;
   config: HlsConfig;
   /** The publisher, for the on_hls hook of each completed segment (hls-hook.ts). */
   hook?: HlsSubject;
+  /** The worker's: its disposal timers (they outlive the muxer), and what the hook needs. */
+  services: WorkerServices;
 }
 
 export type HlsMuxerMsg = { type: 'hls/tick' };
@@ -35,14 +38,14 @@ export interface HlsSegmentEvent {
 }
 
 const TICK_MS = 100;
-// Disposal timers outlive the muxer that set them; a republish cancels its stream's.
-const disposals = new Map<string, NodeJS.Timeout>();
 
 export class HlsMuxer implements Actor {
   // Reused for every packet: parsing a tag header allocates nothing.
   private readonly videoInfo = createVideoTagInfo();
   private readonly audioInfo = createAudioTagInfo();
   private readonly args: HlsMuxerArgs;
+  // Disposal timers outlive the muxer that set them; a republish cancels its stream's.
+  private readonly disposals: Map<string, NodeJS.Timeout>;
   private readonly reader: ChainReader;
   private readonly scratch = new PayloadScratch();
   private readonly files: HlsSegmentFiles;
@@ -61,15 +64,16 @@ export class HlsMuxer implements Actor {
 
   constructor(args: HlsMuxerArgs, ctx: ActorContext, onSegment?: (ev: HlsSegmentEvent) => void) {
     this.args = args;
+    this.disposals = args.services.hlsDisposals.mpegts;
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
     this.files = new HlsSegmentFiles(args.config, args);
     const key = this.files.m3u8Path;
-    const pending = disposals.get(key);
+    const pending = this.disposals.get(key);
     if (pending) {
       clearTimeout(pending);
-      disposals.delete(key);
+      this.disposals.delete(key);
     }
     this.window = this.adoptPreviousWindow();
     ctx.every(TICK_MS, { type: 'hls/tick' });
@@ -216,7 +220,7 @@ export class HlsMuxer implements Actor {
     const segments = this.window.segments.map((s) => this.files.segmentPath(s.sequence));
     const m3u8 = this.files.m3u8Path;
     const dispose = () => {
-      disposals.delete(m3u8);
+      this.disposals.delete(m3u8);
       // A republish (maybe on another worker) that rewrote the playlist owns the files now.
       if (this.files.currentPlaylistText() !== finalText) return;
       for (const p of segments) this.files.remove(p);
@@ -225,7 +229,7 @@ export class HlsMuxer implements Actor {
     if (this.args.config.dispose > 0) {
       const t = setTimeout(dispose, this.args.config.dispose * 1000);
       t.unref();
-      disposals.set(m3u8, t);
+      this.disposals.set(m3u8, t);
     } else {
       dispose();
     }
@@ -233,4 +237,4 @@ export class HlsMuxer implements Actor {
 }
 
 registerActor('media/hls', (args: HlsMuxerArgs, ctx: ActorContext) =>
-  new HlsMuxer(args, ctx, args.hook ? hlsSegmentHook(args.hook, args.config.path, ctx.log) : undefined));
+  new HlsMuxer(args, ctx, args.hook ? hlsSegmentHook(args.hook, args.config.path, ctx.log, args.services) : undefined));

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import type { ActorContext, ActorRef } from '../runtime/index.ts';
 import type { MediaSink } from './media-sink.ts';
-import { localHub } from './local-services.ts';
+import type { SluiceConfig } from '../config/types.ts';
 import { livesElsewhere } from './cluster-names.ts';
 
 /** A viewer polls its playlist every target duration; this much silence ends the pull. */
@@ -49,39 +49,54 @@ interface Pull {
   lastAsked: number;
 }
 
-const pulls = new Map<string, Pull>();
-let sweeper: ReturnType<typeof setInterval> | null = null;
-
-function sweep(ctx: ActorContext): void {
-  const now = Date.now();
-  for (const [key, p] of pulls) {
-    if (now - p.lastAsked < IDLE_MS) continue;
-    pulls.delete(key);
-    if (p.fanout) ctx.tell(p.fanout, { type: 'fanout/detach', id: p.sink.id });
-  }
+/** What the pulls need of their worker: its MediaHub and the configuration in force. */
+export interface HlsPullWorker {
+  readonly hub: ActorRef;
+  readonly config: SluiceConfig;
 }
 
-/**
- * A playlist of `key` was asked for on this worker. When the stream lives on another
- * origin, keeps it pulled here and waits (up to `waitMs`) for `file` to exist, so the
- * first request finds a playlist instead of a 404.
- */
-export async function hlsPlaylistAsked(
-  ctx: ActorContext,
-  req: { key: string; file: string; waitMs: number; mwLatencyMs: number; queueMs: number },
-): Promise<void> {
-  const known = pulls.get(req.key);
-  if (known) {
-    known.lastAsked = Date.now();
-    return;
+/** The HLS pulls of one worker thread (held by its WorkerServices). */
+export class HlsPulls {
+  private readonly worker: HlsPullWorker;
+  private readonly pulls = new Map<string, Pull>();
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+
+  constructor(worker: HlsPullWorker) {
+    this.worker = worker;
   }
-  if (!(await livesElsewhere(ctx, req.key).catch(() => false)) || pulls.has(req.key)) return;
-  const pull: Pull = { sink: new HlsPullSink(`hls-pull:${req.key}`, () => pulls.delete(req.key)), fanout: null, lastAsked: Date.now() };
-  pulls.set(req.key, pull);
-  sweeper ??= setInterval(() => sweep(ctx), IDLE_MS / 3);
-  sweeper.unref();
-  pull.fanout = await ctx.ask<ActorRef>(localHub(), { type: 'hub/attach', key: req.key, sink: pull.sink, mwLatencyMs: req.mwLatencyMs, queueMs: req.queueMs });
-  if (pulls.get(req.key) !== pull) ctx.tell(pull.fanout, { type: 'fanout/detach', id: pull.sink.id });
-  const deadline = Date.now() + req.waitMs;
-  while (!existsSync(req.file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+
+  private sweep(ctx: ActorContext): void {
+    const now = Date.now();
+    for (const [key, p] of this.pulls) {
+      if (now - p.lastAsked < IDLE_MS) continue;
+      this.pulls.delete(key);
+      if (p.fanout) ctx.tell(p.fanout, { type: 'fanout/detach', id: p.sink.id });
+    }
+  }
+
+  /**
+   * A playlist of `key` was asked for on this worker. When the stream lives on another
+   * origin, keeps it pulled here and waits (up to `waitMs`) for `file` to exist, so the
+   * first request finds a playlist instead of a 404.
+   */
+  async playlistAsked(
+    ctx: ActorContext,
+    req: { key: string; file: string; waitMs: number; mwLatencyMs: number; queueMs: number },
+  ): Promise<void> {
+    const pulls = this.pulls;
+    const known = pulls.get(req.key);
+    if (known) {
+      known.lastAsked = Date.now();
+      return;
+    }
+    if (!(await livesElsewhere(ctx, req.key, this.worker.config).catch(() => false)) || pulls.has(req.key)) return;
+    const pull: Pull = { sink: new HlsPullSink(`hls-pull:${req.key}`, () => pulls.delete(req.key)), fanout: null, lastAsked: Date.now() };
+    pulls.set(req.key, pull);
+    this.sweeper ??= setInterval(() => this.sweep(ctx), IDLE_MS / 3);
+    this.sweeper.unref();
+    pull.fanout = await ctx.ask<ActorRef>(this.worker.hub, { type: 'hub/attach', key: req.key, sink: pull.sink, mwLatencyMs: req.mwLatencyMs, queueMs: req.queueMs });
+    if (pulls.get(req.key) !== pull) ctx.tell(pull.fanout, { type: 'fanout/detach', id: pull.sink.id });
+    const deadline = Date.now() + req.waitMs;
+    while (!existsSync(req.file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+  }
 }

@@ -6,7 +6,7 @@
 import type { StreamLocation } from '../net/rtmp/stream-url.ts';
 import { streamUrl } from '../net/rtmp/stream-url.ts';
 import type { ResolvedVhost } from './vhosts.ts';
-import { callHook, hookIdentity, type HookLog, type HookOutcome } from './hooks.ts';
+import { callHook, type HookEnvironment, type HookLog, type HookOutcome } from './hooks.ts';
 import {
   connectBody, closeBody, publishBody, playBody, stopBody,
   type HookEventName, type HookSubject,
@@ -23,6 +23,7 @@ export class ClientHooks {
   private readonly clientId: string;
   private readonly ip: string;
   private readonly log: HookLog;
+  private readonly env: HookEnvironment;
   private tail: Promise<unknown> = Promise.resolve();
   private vhost: ResolvedVhost | null = null;
   private app = '';
@@ -33,10 +34,11 @@ export class ClientHooks {
   private publishing: { subject: HookSubject; vhost: ResolvedVhost } | null = null;
   private playing: { subject: HookSubject; vhost: ResolvedVhost } | null = null;
 
-  constructor(clientId: string, ip: string, log: HookLog) {
+  constructor(clientId: string, ip: string, log: HookLog, env: HookEnvironment) {
     this.clientId = clientId;
     this.ip = ip;
     this.log = log;
+    this.env = env;
   }
 
   /** RTMP `connect` accepted: on_close becomes due at the end of the connection. */
@@ -62,14 +64,14 @@ export class ClientHooks {
     this.connectFired = true;
     const urls = hookUrls(vhost, 'on_connect');
     if (urls.length === 0) return true;
-    return (await this.run('on_connect', urls, connectBody(hookIdentity(), this.subject(loc)))).allowed;
+    return (await this.run('on_connect', urls, connectBody(this.env.hookIdentity, this.subject(loc)))).allowed;
   }
 
   /** on_publish, before the source exists. False: refuse. */
   async publish(loc: StreamLocation, vhost: ResolvedVhost, streamId: string): Promise<boolean> {
     const urls = hookUrls(vhost, 'on_publish');
     if (urls.length === 0) return true;
-    return (await this.run('on_publish', urls, publishBody(hookIdentity(), 'on_publish', this.subject(loc, streamId)))).allowed;
+    return (await this.run('on_publish', urls, publishBody(this.env.hookIdentity, 'on_publish', this.subject(loc, streamId)))).allowed;
   }
 
   /** The publish really started: on_unpublish becomes due when it ends. */
@@ -84,7 +86,7 @@ export class ClientHooks {
     const stopDue = hookUrls(vhost, 'on_stop').length > 0;
     if (playUrls.length === 0 && !stopDue) return true;
     const subject = this.subject(loc, await lookupStreamId().catch(() => undefined));
-    const outcome = playUrls.length ? await this.run('on_play', playUrls, playBody(hookIdentity(), subject)) : ALLOWED;
+    const outcome = playUrls.length ? await this.run('on_play', playUrls, playBody(this.env.hookIdentity, subject)) : ALLOWED;
     if (outcome.allowed && stopDue) this.playing = { subject, vhost };
     return outcome.allowed;
   }
@@ -94,12 +96,12 @@ export class ClientHooks {
     if (this.publishing) {
       const { subject, vhost } = this.publishing;
       this.publishing = null;
-      void this.run('on_unpublish', hookUrls(vhost, 'on_unpublish'), publishBody(hookIdentity(), 'on_unpublish', subject));
+      void this.run('on_unpublish', hookUrls(vhost, 'on_unpublish'), publishBody(this.env.hookIdentity, 'on_unpublish', subject));
     }
     if (this.playing) {
       const { subject, vhost } = this.playing;
       this.playing = null;
-      void this.run('on_stop', hookUrls(vhost, 'on_stop'), stopBody(hookIdentity(), subject));
+      void this.run('on_stop', hookUrls(vhost, 'on_stop'), stopBody(this.env.hookIdentity, subject));
     }
   }
 
@@ -111,7 +113,7 @@ export class ClientHooks {
     const urls = hookUrls(this.vhost, 'on_close');
     if (urls.length === 0) return;
     const subject = this.subject({ vhost: this.vhost!.name, app: this.app, stream: '', param: '' });
-    void this.run('on_close', urls, closeBody(hookIdentity(), subject, sendBytes, recvBytes));
+    void this.run('on_close', urls, closeBody(this.env.hookIdentity, subject, sendBytes, recvBytes));
   }
 
   /** Settles when every hook started so far has finished (tests, graceful stop). */
@@ -120,7 +122,7 @@ export class ClientHooks {
   }
 
   private run(event: HookEventName, urls: readonly string[], body: object): Promise<HookOutcome> {
-    const p = this.tail.then(() => callHook(event, urls, body, { log: this.log }));
+    const p = this.tail.then(() => callHook(event, urls, body, { log: this.log, counts: this.env.hookCounts }));
     this.tail = p.catch(() => {});
     return p;
   }

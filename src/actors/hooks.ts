@@ -8,6 +8,7 @@ import https from 'node:https';
 import { SERVER_NAME } from './server-identity.ts';
 import { DENYING_EVENTS, type HookEventName, type HookIdentity } from './hook-bodies.ts';
 import { judgeHookResponse } from './hook-judge.ts';
+import type { SluiceConfig } from '../config/types.ts';
 
 export const HOOK_TIMEOUT_MS = 5000;
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -35,25 +36,13 @@ export interface HookLog {
 export interface HookOptions {
   timeoutMs?: number;
   log?: HookLog;
+  /** Where each call is counted (none: not counted). */
+  counts?: HookCounts;
 }
 
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
-// ---- identity (set by the WorkerRoot from what the main thread decided) ----
-
-let identity: HookIdentity = { serverId: '', serviceId: '' };
-
-export function setHookIdentity(id: HookIdentity): void {
-  identity = { ...id };
-}
-
-export function hookIdentity(): HookIdentity {
-  return identity;
-}
-
 // ---- counters ----
-
-const counts = new Map<string, number>();
 
 export interface HookCount {
   event: HookEventName;
@@ -61,16 +50,32 @@ export interface HookCount {
   count: number;
 }
 
-export function hookCounts(): HookCount[] {
-  return [...counts].map(([k, count]) => {
-    const [event, result] = k.split('|') as [HookEventName, HookResult];
-    return { event, result, count };
-  });
+/** One worker's hook calls by event and result, for /metrics. */
+export class HookCounts {
+  private readonly counts = new Map<string, number>();
+
+  add(event: HookEventName, result: HookResult): void {
+    const k = `${event}|${result}`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+
+  list(): HookCount[] {
+    return [...this.counts].map(([k, count]) => {
+      const [event, result] = k.split('|') as [HookEventName, HookResult];
+      return { event, result, count };
+    });
+  }
 }
 
-function count(event: HookEventName, result: HookResult): void {
-  const k = `${event}|${result}`;
-  counts.set(k, (counts.get(k) ?? 0) + 1);
+/**
+ * What hook callers need from their worker: the configuration in force (read when a
+ * hook fires, so a reload applies at once), the server and service ids the main thread
+ * decided, and the counters. The worker's WorkerServices is one.
+ */
+export interface HookEnvironment {
+  readonly config: SluiceConfig;
+  readonly hookIdentity: HookIdentity;
+  readonly hookCounts: HookCounts;
 }
 
 // ---- calls ----
@@ -87,7 +92,7 @@ export async function callHook(event: HookEventName, urls: readonly string[], bo
   for (const url of urls) {
     const call = await postHook(url, json, opts.timeoutMs ?? HOOK_TIMEOUT_MS);
     calls.push(call);
-    count(event, call.result);
+    opts.counts?.add(event, call.result);
     if (call.result === 'ok') continue;
     opts.log?.warn({ hook: event, url, result: call.result, status: call.status, detail: call.detail }, denying ? 'hook denied the client' : 'hook failed');
     if (denying) return { allowed: false, calls };

@@ -7,9 +7,8 @@
 import http from 'node:http';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import type { ListenAddress } from '../config/types.ts';
-import { localConfig, localHub } from './local-services.ts';
+import type { WorkerServices } from './worker-services.ts';
 import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
-import { tryOpenConnection, connectionClosed } from './connection-limit.ts';
 import { serveStatic } from '../net/http/static-files.ts';
 import { sendText } from '../net/http/http-errors.ts';
 import { CORS_HEADERS } from '../net/http/cors.ts';
@@ -17,7 +16,6 @@ import { SERVER_HEADER_VALUE } from '../net/http/server-header.ts';
 import { httpServerOptions, applyHttpLimits } from '../net/http/request-limits.ts';
 import { FlvViewerSink } from './flv-viewer-sink.ts';
 import { newClientId } from './server-identity.ts';
-import { registerClient, unregisterClient } from './client-registry.ts';
 import { matchMount } from './mount.ts';
 import { streamKey, isSafeName } from '../net/rtmp/stream-url.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
@@ -30,11 +28,15 @@ import { servePlaylistWithQuery } from './hls-token-playlist.ts';
 import { serveLiveHls, matchFmp4File } from './hls-live-http.ts';
 import { servePlayersPage } from './players-page.ts';
 import { clusterOn, remotePlayRefused } from './cluster-names.ts';
-import { hlsPlaylistAsked } from './hls-pull.ts';
 import { join } from 'node:path';
 
-export interface HttpAcceptorArgs {
+/** Where an HTTP listener listens: two equal ones listen the same way. */
+export interface HttpListen {
   listen: ListenAddress[];
+}
+
+export interface HttpAcceptorArgs extends HttpListen {
+  services: WorkerServices;
 }
 
 /** `acceptor/ready` answers the addresses that could not be listened on (none: all up). */
@@ -44,9 +46,12 @@ export class HttpAcceptor implements Actor {
   private readonly servers: http.Server[] = [];
   private readonly outcomes: Promise<ListenFailure | null>[] = [];
   private readonly ctx: ActorContext;
+  private readonly services: WorkerServices;
 
   constructor(args: HttpAcceptorArgs, ctx: ActorContext) {
     this.ctx = ctx;
+    this.services = args.services;
+    const connections = args.services.connections;
     for (const addr of args.listen) {
       const server = http.createServer(httpServerOptions(), (req, res) => {
         this.handle(req, res).catch((err: Error) => {
@@ -59,12 +64,12 @@ export class HttpAcceptor implements Actor {
         ctx.log.warn({ ip: socket.remoteAddress, reason }, 'http connection closed');
       });
       server.on('connection', (socket) => {
-        if (!tryOpenConnection()) {
+        if (!connections.tryOpen()) {
           ctx.log.warn({ ip: socket.remoteAddress }, 'connection refused: max_connections reached');
           socket.destroy();
           return;
         }
-        socket.once('close', connectionClosed);
+        socket.once('close', () => connections.closed());
       });
       server.on('error', (err) => ctx.log.error({ err: err.message, port: addr.port }, 'http listener failed'));
       this.outcomes.push(listenOutcome(server, addr));
@@ -88,7 +93,7 @@ export class HttpAcceptor implements Actor {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const config = localConfig();
+    const config = this.services.config;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     const vhost = resolveVhost(config, host);
@@ -150,7 +155,7 @@ export class HttpAcceptor implements Actor {
     const hls = vhost.config.hls;
     const loc = matchMount(hls.m3u8_file, pathname);
     if (!loc || !isSafeName(loc.app) || !isSafeName(loc.stream)) return;
-    await hlsPlaylistAsked(this.ctx, {
+    await this.services.hlsPulls.playlistAsked(this.ctx, {
       key: streamKey({ vhost: vhost.name, app: loc.app, stream: loc.stream }),
       file: join(hls.path, decodeURIComponent(pathname)),
       // The first playlist needs a whole fragment, plus the time to start the pull.
@@ -184,21 +189,21 @@ export class HttpAcceptor implements Actor {
     const startedAt = Date.now();
     const ip = req.socket.remoteAddress ?? '';
     // HTTP-FLV fires on_play and on_stop only, with an RTMP-style tcUrl (INTEROP.md D.3).
-    const hooks = new ClientHooks(id, ip, this.ctx.log);
+    const hooks = new ClientHooks(id, ip, this.ctx.log, this.services);
     hooks.useUrls(`rtmp://${loc.vhost}/${loc.app}`, '');
     let fanout: { worker: number; id: number } | null = null;
     let ended = false;
     const end = (reason: string | null) => {
       if (ended) return;
       ended = true;
-      unregisterClient(id);
+      this.services.clients.unregister(id);
       hooks.roleEnded();
       if (reason) this.ctx.log.warn({ client: id, ip, reason }, 'http-flv viewer dropped');
       if (fanout) this.ctx.tell(fanout, { type: 'fanout/detach', id });
     };
     const sink = new FlvViewerSink(id, res, end);
     res.on('close', () => end(null));
-    registerClient(id, {
+    this.services.clients.register(id, {
       describe: () => ({
         id, ip, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: search, tcUrl: `http://${req.headers.host ?? ''}/${loc.app}`,
         pageUrl: '', swfUrl: '', type: 'flv-play', publish: false, alive: (Date.now() - startedAt) / 1000,
@@ -212,11 +217,11 @@ export class HttpAcceptor implements Actor {
       .then(async (allowed) => {
         if (!allowed) res.destroy();
         if (!allowed || ended) return undefined;
-        if (await remotePlayRefused(this.ctx, key, id, resolved.config.cluster.mode === 'remote')) {
+        if (await remotePlayRefused(this.ctx, key, id, resolved.config.cluster.mode === 'remote', this.services.config)) {
           if (!res.headersSent) sendText(res, 503, 'Service Unavailable');
           return undefined;
         }
-        return this.ctx.ask<{ worker: number; id: number }>(localHub(), {
+        return this.ctx.ask<{ worker: number; id: number }>(this.services.hub, {
           type: 'hub/attach', key, sink, mwLatencyMs: vhost.mw_latency_ms, queueMs: vhost.queue_length * 1000,
         });
       })

@@ -5,7 +5,7 @@
 import { registerActor, type Actor, type ActorContext, type ActorRef } from '../runtime/index.ts';
 import type { MediaSink } from './media-sink.ts';
 import type { FanoutArgs } from './stream-fanout.ts';
-import { setLocalHub } from './local-services.ts';
+import type { WorkerServices } from './worker-services.ts';
 import type { EdgeArgs } from './edge.ts';
 
 export type HubMsg =
@@ -21,11 +21,16 @@ interface FanoutSlot {
   attaches: number;
 }
 
+export interface HubArgs {
+  services: WorkerServices;
+}
+
 export class MediaHub implements Actor {
   private readonly fanouts = new Map<string, FanoutSlot>();
+  private readonly services: WorkerServices;
 
-  constructor(ctx: ActorContext) {
-    setLocalHub(ctx.self);
+  constructor(args: HubArgs) {
+    this.services = args.services;
   }
 
   receive(msg: HubMsg, ctx: ActorContext): unknown {
@@ -33,7 +38,7 @@ export class MediaHub implements Actor {
       case 'hub/attach': {
         let slot = this.fanouts.get(msg.key);
         if (!slot) {
-          const args: FanoutArgs = { key: msg.key, mwLatencyMs: msg.mwLatencyMs, queueMs: msg.queueMs };
+          const args: FanoutArgs = { key: msg.key, mwLatencyMs: msg.mwLatencyMs, queueMs: msg.queueMs, config: this.services.config };
           slot = { ref: ctx.spawn('media/fanout', args), attaches: 0 };
           this.fanouts.set(msg.key, slot);
         }
@@ -51,7 +56,7 @@ export class MediaHub implements Actor {
       }
       case 'hub/edge-pull':
         // A candidate: the directory elects one per server, the others stop at once.
-        ctx.spawn('edge/pull', msg.args);
+        ctx.spawn('edge/pull', { ...msg.args, services: this.services });
         return undefined;
       case 'hub/fanouts':
         return [...this.fanouts.entries()].map(([key, s]) => ({ key, ref: s.ref }));
@@ -68,4 +73,4 @@ export class MediaHub implements Actor {
   }
 }
 
-registerActor('media/hub', (_args: unknown, ctx: ActorContext) => new MediaHub(ctx));
+registerActor('media/hub', (args: HubArgs) => new MediaHub(args));

@@ -6,15 +6,21 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
-import { tryOpenConnection } from './connection-limit.ts';
+import type { WorkerServices } from './worker-services.ts';
+import type { SessionArgs } from './rtmp-session.ts';
 import type { ListenAddress } from '../config/types.ts';
 import { formatHostPort } from '../config/formats.ts';
 import { listenOutcome, failuresOf, type ListenFailure } from './listen-outcome.ts';
 
-export interface AcceptorArgs {
+/** Where an RTMP listener listens: two equal ones listen the same way. */
+export interface RtmpListen {
   listen: ListenAddress[];
   /** RTMPS: certificate and key files (PEM); the sessions are the same as plain RTMP. */
   tls?: { cert: string; key: string };
+}
+
+export interface AcceptorArgs extends RtmpListen {
+  services: WorkerServices;
 }
 
 /** `acceptor/ready` answers the addresses that could not be listened on (none: all up). */
@@ -26,12 +32,13 @@ export class RtmpAcceptor implements Actor {
 
   constructor(args: AcceptorArgs, ctx: ActorContext) {
     const onSocket = (socket: net.Socket) => {
-      if (!tryOpenConnection()) {
+      if (!args.services.connections.tryOpen()) {
         ctx.log.warn({ ip: socket.remoteAddress }, 'connection refused: max_connections reached');
         socket.destroy();
         return;
       }
-      ctx.spawn('rtmp/session', { socket });
+      const session: SessionArgs = { socket, services: args.services };
+      ctx.spawn('rtmp/session', session);
     };
     let secure: tls.TlsOptions | null = null;
     if (args.tls) {

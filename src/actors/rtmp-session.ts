@@ -16,13 +16,12 @@ import { decodeSharedObject } from '../net/rtmp/shared-object.ts';
 import { parseTcUrl, resolveStream, streamKey, isSafeName, type StreamLocation, type TcUrl } from '../net/rtmp/stream-url.ts';
 import { resolveVhost, type ResolvedVhost } from './vhosts.ts';
 import { securityAllows, referAllows, type AccessMethod } from './access-control.ts';
-import { localConfig, localHub, localSourceObject } from './local-services.ts';
+import type { WorkerServices } from './worker-services.ts';
 import { newClientId, SERVER_VERSION } from './server-identity.ts';
-import { registerClient, unregisterClient, type ClientInfo, type ClientType } from './client-registry.ts';
+import type { ClientInfo, ClientType } from './client-registry.ts';
 import { RtmpPlayerSink, type PlayerSession } from './rtmp-player-sink.ts';
-import type { SourceArgs, SourceStartRes, StreamSource } from './stream-source.ts';
+import type { SourceSpawnArgs, SourceStartRes, StreamSource } from './stream-source.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
-import { connectionClosed } from './connection-limit.ts';
 import { DIRECTORY_REF } from '../runtime/index.ts';
 import { ClientHooks } from './hook-client.ts';
 import { newStreamId } from './stream-source.ts';
@@ -35,6 +34,7 @@ import { clusterOn, remotePlayRefused } from './cluster-names.ts';
 
 export interface SessionArgs {
   socket: Socket;
+  services: WorkerServices;
 }
 
 export type SessionMsg =
@@ -64,6 +64,7 @@ export class RtmpSession implements Actor, PlayerSession {
   readonly id = newClientId();
   private readonly socket: Socket;
   private readonly ctx: ActorContext;
+  private readonly services: WorkerServices;
   private readonly ip: string;
   private handshake: ServerHandshake | null = new ServerHandshake();
   private readonly reader = new ChunkReader();
@@ -97,15 +98,16 @@ export class RtmpSession implements Actor, PlayerSession {
   constructor(args: SessionArgs, ctx: ActorContext) {
     this.socket = args.socket;
     this.ctx = ctx;
+    this.services = args.services;
     this.ip = args.socket.remoteAddress ?? '';
-    this.hooks = new ClientHooks(this.id, this.ip, ctx.log);
+    this.hooks = new ClientHooks(this.id, this.ip, ctx.log, args.services);
     const self = ctx.self;
     this.socket.setNoDelay(true);
     this.socket.on('data', (data: Buffer) => ctx.tell(self, { type: 'session/data', data }));
     this.socket.on('close', () => ctx.tell(self, { type: 'session/closed' }));
     this.socket.on('error', () => {}); // 'close' follows; resets are ordinary here
     this.watchTimeouts();
-    registerClient(this.id, { describe: () => this.describe(), kick: () => ctx.tell(self, { type: 'session/kick' }) });
+    this.services.clients.register(this.id, { describe: () => this.describe(), kick: () => ctx.tell(self, { type: 'session/kick' }) });
   }
 
   async receive(msg: SessionMsg): Promise<void> {
@@ -322,7 +324,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.pageUrl = typeof props.pageUrl === 'string' ? props.pageUrl : '';
     this.swfUrl = typeof props.swfUrl === 'string' ? props.swfUrl : '';
     this.objectEncoding = typeof props.objectEncoding === 'number' ? props.objectEncoding : 0;
-    const vhost = resolveVhost(localConfig(), resolveStream(tc, '').vhost);
+    const vhost = resolveVhost(this.services.config, resolveStream(tc, '').vhost);
     // What hooks, the API and logs see; the token itself stays in this.tc for the check.
     this.tcUrl = vhost?.config.auth.enabled ? urlWithoutToken(tcUrl) : tcUrl;
     if (!vhost) {
@@ -331,7 +333,7 @@ export class RtmpSession implements Actor, PlayerSession {
       return;
     }
     if (vhost.config.bandcheck.enabled) {
-      this.bandcheck = startBandcheck(this.bandcheckPeer(c.transactionId), vhost.config.bandcheck, tcUrl);
+      this.bandcheck = startBandcheck(this.bandcheckPeer(c.transactionId), vhost.config.bandcheck, tcUrl, this.services.bandcheckClock);
       return;
     }
     this.acceptConnect(c.transactionId);
@@ -339,7 +341,7 @@ export class RtmpSession implements Actor, PlayerSession {
   }
 
   private acceptConnect(transactionId: number): void {
-    const chunkSize = localConfig().chunk_size;
+    const chunkSize = this.services.config.chunk_size;
     this.socket.write(pc.windowAckSize(OUR_WINDOW_ACK));
     this.socket.write(pc.setPeerBandwidth(OUR_WINDOW_ACK, pc.LimitType.Dynamic));
     this.socket.write(pc.setChunkSize(chunkSize));
@@ -381,7 +383,7 @@ export class RtmpSession implements Actor, PlayerSession {
       this.close(`refused name ${JSON.stringify(`${loc.app}/${loc.stream}`)}`);
       return null;
     }
-    const vhost = resolveVhost(localConfig(), loc.vhost);
+    const vhost = resolveVhost(this.services.config, loc.vhost);
     if (!vhost) {
       this.close(`no enabled vhost for ${loc.vhost}`, 'info');
       return null;
@@ -425,15 +427,16 @@ export class RtmpSession implements Actor, PlayerSession {
       if (!(await this.hooks.publish(loc, vhost, streamId))) return this.close('refused by the on_publish hook', 'info');
       if (this.closing) return;
       const key = streamKey(loc);
-      const args: SourceArgs = {
+      const args: SourceSpawnArgs = {
         streamId,
         key, vhost: loc.vhost, app: loc.app, stream: loc.stream, param: loc.param, tcUrl: this.tcUrl,
         publisher: { clientId: this.id, ip: this.ip, ref: this.ctx.self },
-        gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: localConfig().chunk_size, hls: vhost.config.hls,
+        gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: this.services.config.chunk_size, hls: vhost.config.hls,
         queueMs: vhost.config.queue_length * 1000,
         dvr: vhost.config.dvr, transcode: vhost.config.transcode,
         forward: forwardPlanFor(vhost.config, loc.param, key, this.ctx.log),
-        claim: clusterOn(localConfig()) && vhost.config.cluster.mode !== 'remote', // an edge publish is its origin's to claim
+        claim: clusterOn(this.services.config) && vhost.config.cluster.mode !== 'remote', // an edge publish is its origin's to claim
+        services: this.services,
       };
       const source = this.ctx.spawn('media/source', args);
       const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
@@ -448,7 +451,7 @@ export class RtmpSession implements Actor, PlayerSession {
         return;
       }
       this.source = source;
-      this.sourceObject = localSourceObject(source);
+      this.sourceObject = this.services.sources.objectOf(source);
       this.role = 'publish';
       this.loc = loc;
       this.vhost = vhost;
@@ -473,7 +476,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.socket.pause();
     try {
       if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
-      if (await remotePlayRefused(this.ctx, streamKey(loc), this.id, vhost.config.cluster.mode === 'remote')) {
+      if (await remotePlayRefused(this.ctx, streamKey(loc), this.id, vhost.config.cluster.mode === 'remote', this.services.config)) {
         this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStreamNotFound, details: loc.stream, clientid: this.id }));
         return this.close(null);
       }
@@ -499,7 +502,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.unwatchTimeouts();
     const sink = new RtmpPlayerSink(this.id, this.socket, this);
     const key = streamKey(loc);
-    const fanout = await this.ctx.ask<ActorRef>(localHub(), {
+    const fanout = await this.ctx.ask<ActorRef>(this.services.hub, {
       type: 'hub/attach', key, sink, mwLatencyMs: vhost.config.mw_latency_ms, queueMs: vhost.config.queue_length * 1000,
     });
     if (this.closing || this.role !== 'play') {
@@ -644,8 +647,8 @@ export class RtmpSession implements Actor, PlayerSession {
       this.endRole();
     }
     this.hooks.closed(this.socket.bytesWritten - this.sentBytesBase, this.reader.bytesReceived);
-    unregisterClient(this.id);
-    connectionClosed();
+    this.services.clients.unregister(this.id);
+    this.services.connections.closed();
     this.socket.destroy();
   }
 

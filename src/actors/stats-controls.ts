@@ -1,13 +1,10 @@
-// Control functions that report this worker's counters to the API in the main thread
-// (/metrics): traffic, media received, hook calls, the fan-outs' player counters and
-// the players' time to first frame.
-// Read on demand over the control plane; nothing here runs on the media path.
+// What a worker reports to the API in the main thread (/metrics): traffic, media
+// received, hook calls, the fan-outs' player counters and the players' time to first
+// frame. Read on demand over the control plane; nothing here runs on the media path.
 
-import { registerControl, type ActorContext, type ActorRef } from '../runtime/index.ts';
-import { trafficTotals } from './client-registry.ts';
-import { sourceCounters } from './stream-source.ts';
-import { hookCounts, type HookCount } from './hooks.ts';
-import { localHub } from './local-services.ts';
+import type { ActorContext, ActorRef } from '../runtime/index.ts';
+import type { HookCount } from './hooks.ts';
+import type { WorkerServices } from './worker-services.ts';
 import { firstFrameMetrics, type MetricJson } from './first-frame-clock.ts';
 
 const ASK_TIMEOUT_MS = 2000;
@@ -31,24 +28,16 @@ export interface WorkerCounters {
   firstFrame: MetricJson[];
 }
 
-let ctx: ActorContext | null = null;
-
-/** The WorkerRoot lends its context so that controls can ask this thread's actors. */
-export function setStatsContext(c: ActorContext): void {
-  ctx = c;
-}
-
-async function fanoutTotals(): Promise<FanoutTotals> {
+/** `ctx` is the WorkerRoot's: it asks this thread's hub and fan-outs. */
+async function fanoutTotals(services: WorkerServices, ctx: ActorContext): Promise<FanoutTotals> {
   const sum: FanoutTotals = { fanouts: 0, players: 0, skipped: 0, dropped: 0, sentBytes: 0 };
-  if (!ctx) return sum;
-  const c = ctx;
   let list: { key: string; ref: ActorRef }[];
   try {
-    list = await c.ask<{ key: string; ref: ActorRef }[]>(localHub(), { type: 'hub/fanouts' }, ASK_TIMEOUT_MS);
+    list = await ctx.ask<{ key: string; ref: ActorRef }[]>(services.hub, { type: 'hub/fanouts' }, ASK_TIMEOUT_MS);
   } catch {
     return sum;
   }
-  const stats = await Promise.allSettled(list.map((f) => c.ask<Omit<FanoutTotals, 'fanouts'>>(f.ref, { type: 'fanout/stats' }, ASK_TIMEOUT_MS)));
+  const stats = await Promise.allSettled(list.map((f) => ctx.ask<Omit<FanoutTotals, 'fanouts'>>(f.ref, { type: 'fanout/stats' }, ASK_TIMEOUT_MS)));
   for (const s of stats) {
     if (s.status !== 'fulfilled') continue;
     sum.fanouts++;
@@ -60,17 +49,15 @@ async function fanoutTotals(): Promise<FanoutTotals> {
   return sum;
 }
 
-export async function workerCounters(): Promise<WorkerCounters> {
-  const traffic = trafficTotals();
+export async function workerCounters(services: WorkerServices, ctx: ActorContext): Promise<WorkerCounters> {
+  const traffic = services.clients.trafficTotals();
   return {
     sentBytes: traffic.sentBytes,
     receivedBytes: traffic.receivedBytes,
-    mediaMessages: sourceCounters.messages,
-    mediaBytes: sourceCounters.bytes,
-    hooks: hookCounts(),
-    fanout: await fanoutTotals(),
+    mediaMessages: services.mediaCounters.messages,
+    mediaBytes: services.mediaCounters.bytes,
+    hooks: services.hookCounts.list(),
+    fanout: await fanoutTotals(services, ctx),
     firstFrame: await firstFrameMetrics(),
   };
 }
-
-registerControl('worker-counters', () => workerCounters());

@@ -9,11 +9,14 @@ import { ChainChannel, type LagPolicy } from './chain-channel.ts';
 import type { MediaFormat, MediaSink } from './media-sink.ts';
 import type { StreamEntry } from './stream-source.ts';
 import { EdgeInterest } from './edge-interest.ts';
+import type { SluiceConfig } from '../config/types.ts';
 
 export interface FanoutArgs {
   key: string;
   mwLatencyMs: number;
   queueMs: number;
+  /** The configuration in force when the fan-out starts (whether it pulls from an origin). */
+  config: SluiceConfig;
 }
 
 export type FanoutMsg =
@@ -55,7 +58,7 @@ export class StreamFanout implements Actor {
     this.channels = { rtmp: new ChainChannel('rtmp', policy, log), flv: new ChainChannel('flv', policy, log) };
     ctx.tell(DIRECTORY_REF, { type: 'dir/subscribe', name: args.key, subscriber: ctx.self });
     this.cancelIdle = ctx.every(IDLE_STOP_MS, { type: 'fanout/idle-check' });
-    this.edge = EdgeInterest.forKey(args.key, ctx);
+    this.edge = EdgeInterest.forKey(args.key, ctx, args.config);
   }
 
   private players(): number {

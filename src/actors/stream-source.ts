@@ -22,7 +22,7 @@ import {
 import { SERVER_NAME, SERVER_VERSION, newClientId } from './server-identity.ts';
 import { StreamStats } from './stream-stats.ts';
 import type { HlsConfig, SluiceConfig } from '../config/types.ts';
-import { addLocalSource, removeLocalSource, localPool, localConfig } from './local-services.ts';
+import type { WorkerServices, MediaCounters } from './worker-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import type { HlsMuxerArgs } from './hls-muxer.ts';
 import type { DvrConfig, TranscodeConfig } from '../config/types.ts';
@@ -55,6 +55,11 @@ export interface SourceArgs {
   claim?: boolean;
   /** queue_length in ms: how far behind the newest message a reader is kept (default 10 s). */
   queueMs?: number;
+}
+
+/** What a StreamSource is spawned with: its args and its worker's services. */
+export interface SourceSpawnArgs extends SourceArgs {
+  services: WorkerServices;
 }
 
 /** What the directory holds for a live stream: enough for any worker to serve it. */
@@ -146,10 +151,14 @@ export class StreamSource implements Actor {
   private openTs = 0;
   private lastDropLog = 0;
   private log: ActorContext['log'] | null = null;
+  private readonly services: WorkerServices;
+  private readonly counters: MediaCounters;
 
-  constructor(args: SourceArgs) {
+  constructor(args: SourceArgs, services: WorkerServices) {
     this.args = args;
-    this.media = new MediaChainWriter(localPool(), args.chunkSize, localConfig().workers);
+    this.services = services;
+    this.counters = services.mediaCounters;
+    this.media = new MediaChainWriter(services.pool, args.chunkSize, services.config.workers);
     this.retainMs = (args.queueMs ?? 10_000) + RETAIN_MARGIN_MS;
     this.jitter = new TimeJitter(args.timeJitter);
     this.stats = new StreamStats();
@@ -191,17 +200,17 @@ export class StreamSource implements Actor {
       media: this.media.handle, gopCache: a.gopCache, startedAt: Date.now(),
     };
     // Live on another origin: busy as a local double publish is (the claim ends with us).
-    if (a.claim && !(await claimStream(ctx, a.key))) return { ok: false, reason: 'busy' };
+    if (a.claim && !(await claimStream(ctx, a.key, this.services.config))) return { ok: false, reason: 'busy' };
     const res = await ctx.ask<DirRegisterRes>(DIRECTORY_REF, { type: 'dir/register', name: a.key, entry, owner: ctx.self });
     if (!res.ok) return { ok: false, reason: 'busy' };
     // A fan-out reads with one reader per format; HLS and DVR attach theirs just below.
     if (res.subscribers > 0) this.waitingReaders = 2 * res.subscribers + (a.hls.enabled ? 1 : 0) + (a.dvr?.enabled ? 1 : 0);
     this.entry = entry;
     this.self = ctx.self;
-    addLocalSource(ctx.self, this);
+    this.services.sources.add(ctx.self, this);
     if (a.hls.enabled) this.startHls(a.hls, ctx);
-    spawnDvr(ctx, a.dvr, this.media.handle, { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: entry.streamId });
-    spawnTranscoders(ctx, a.transcode, a);
+    spawnDvr(ctx, a.dvr, this.media.handle, { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: entry.streamId }, this.services);
+    spawnTranscoders(ctx, a.transcode, a, this.services);
     spawnForwarders(ctx, a.forward, this.media.handle, a);
     return { ok: true, entry };
   }
@@ -288,8 +297,8 @@ export class StreamSource implements Actor {
 
   private count(type: number, length: number): void {
     this.stats.onReceive(type, length);
-    sourceCounters.messages++;
-    sourceCounters.bytes += length;
+    this.counters.messages++;
+    this.counters.bytes += length;
   }
 
   /**
@@ -429,7 +438,7 @@ export class StreamSource implements Actor {
   private startHls(config: HlsConfig, ctx: ActorContext): void {
     const a = this.args;
     const hls: HlsMuxerArgs = { media: this.media.handle, config, vhost: a.vhost, app: a.app, stream: a.stream,
-      hook: { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: this.entry?.streamId ?? '' } };
+      hook: { ...a, clientId: a.publisher.clientId, ip: a.publisher.ip, streamId: this.entry?.streamId ?? '' }, services: this.services };
     try {
       // fmp4 / low_latency: CMAF served from memory (cmaf-muxer.ts); mpegts as before.
       this.hls = config.variant === 'mpegts' ? ctx.spawn('media/hls', hls) : ctx.spawn('media/cmaf', { ...hls, key: a.key });
@@ -459,16 +468,13 @@ export class StreamSource implements Actor {
     // the directory drops the name with its owner.
     this.openState = OPEN_NONE;
     this.media.close();
-    if (this.self) removeLocalSource(this.self);
+    if (this.self) this.services.sources.remove(this.self);
   }
 
   get streamEntry(): StreamEntry | null {
     return this.entry;
   }
 }
-
-/** Media messages and bytes received by every source of this thread, for /metrics. */
-export const sourceCounters = { messages: 0, bytes: 0 };
 
 /** A fresh API id for a stream (SRS style `vid-xxxxxxx`), unique within the process. */
 export function newStreamId(): string {
@@ -480,4 +486,4 @@ function streamIdFor(ref: ActorRef): string {
   return `vid-${ref.worker.toString(36)}${ref.id.toString(36).padStart(6, '0')}`;
 }
 
-registerActor('media/source', (args: SourceArgs) => new StreamSource(args));
+registerActor('media/source', ({ services, ...args }: SourceSpawnArgs) => new StreamSource(args, services));

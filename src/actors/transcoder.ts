@@ -7,19 +7,21 @@ import { registerActor, type Actor, type ActorContext } from '../runtime/index.t
 import type { TranscodeConfig, TranscodeEngine } from '../config/types.ts';
 import { SupervisedProcess } from './ffmpeg-process.ts';
 import { enginesFor, localRtmpAddress, transcodeArgs, type StreamNames } from './ffmpeg-args.ts';
-import { localConfig } from './local-services.ts';
+import type { WorkerServices } from './worker-services.ts';
 import { resolveVhost } from './vhosts.ts';
 
 export interface TranscoderArgs extends StreamNames {
   ffmpeg: string;
   engine: TranscodeEngine;
+  /** The worker's: the configuration in force when the engine starts (this server's address, auth). */
+  services: WorkerServices;
 }
 
 export class Transcoder implements Actor {
   private readonly proc: SupervisedProcess;
 
   constructor(args: TranscoderArgs, ctx: ActorContext) {
-    const config = localConfig();
+    const config = args.services.config;
     const { host, port } = localRtmpAddress(config);
     this.proc = new SupervisedProcess({
       name: `transcode ${args.vhost}/${args.app}/${args.stream} engine ${args.engine.name}`,
@@ -43,10 +45,10 @@ export class Transcoder implements Actor {
 registerActor('media/transcoder', (args: TranscoderArgs, ctx: ActorContext) => new Transcoder(args, ctx));
 
 /** One Transcoder per enabled engine of a new stream (called by StreamSource.start). */
-export function spawnTranscoders(ctx: ActorContext, config: TranscodeConfig | undefined, names: StreamNames): void {
+export function spawnTranscoders(ctx: ActorContext, config: TranscodeConfig | undefined, names: StreamNames, services: WorkerServices): void {
   if (!config?.enabled) return;
   for (const engine of enginesFor(names.stream, config.engines)) {
-    const args: TranscoderArgs = { ...names, ffmpeg: config.ffmpeg, engine };
+    const args: TranscoderArgs = { ...names, ffmpeg: config.ffmpeg, engine, services };
     ctx.spawn('media/transcoder', args);
   }
 }

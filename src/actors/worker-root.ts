@@ -5,16 +5,12 @@
 
 import { registerActor, registerControl, type Actor, type ActorContext, type ActorRef, type BlockPoolHandle } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
-import { setLocalConfig, setLocalPool, localSources } from './local-services.ts';
-import { useConnectionCounter, setConnectionLimit, openConnections } from './connection-limit.ts';
-import { listClients, kickClient } from './client-registry.ts';
-import { setStatsContext } from './stats-controls.ts';
-import { setHookIdentity } from './hooks.ts';
+import { workerCounters } from './stats-controls.ts';
 import type { HookIdentity } from './hook-bodies.ts';
-import type { AcceptorArgs } from './rtmp-acceptor.ts';
-import type { HttpAcceptorArgs } from './http-acceptor.ts';
+import type { RtmpListen } from './rtmp-acceptor.ts';
+import type { HttpListen } from './http-acceptor.ts';
 import type { ListenFailure } from './listen-outcome.ts';
-import { useBandcheckClock } from './bandcheck-clock.ts';
+import { WorkerServices } from './worker-services.ts';
 
 export interface WorkerRootArgs {
   config: SluiceConfig;
@@ -36,10 +32,10 @@ export type WorkerRootMsg =
 
 type ListenerGroup = 'rtmp' | 'rtmps' | 'http';
 
-/** What one listener actor is spawned with; two equal specs listen the same way. */
+/** What one listener actor is spawned with (besides the services); two equal specs listen the same way. */
 interface ListenerSpec {
   kind: 'rtmp/acceptor' | 'http/acceptor';
-  args: AcceptorArgs | HttpAcceptorArgs;
+  args: RtmpListen | HttpListen;
   key: string;
 }
 
@@ -61,23 +57,20 @@ function listenerSpecs(config: SluiceConfig): Map<ListenerGroup, ListenerSpec> {
 
 export class WorkerRoot implements Actor {
   private readonly listeners = new Map<ListenerGroup, { spec: ListenerSpec; ref: ActorRef }>();
+  private readonly services: WorkerServices;
 
   constructor(args: WorkerRootArgs, ctx: ActorContext) {
-    root = {
-      stopAccepting: () => ctx.tell(ctx.self, { type: 'root/stop-accepting' }),
-      reload: (config) => ctx.tell(ctx.self, { type: 'root/reload', config }),
-      listening: () => ctx.ask<ListenFailure[]>(ctx.self, { type: 'root/listening' }, READY_TIMEOUT_MS + 1000),
-    };
-    setLocalConfig(args.config);
-    setLocalPool(args.pool);
-    setStatsContext(ctx);
-    if (args.identity) setHookIdentity(args.identity);
+    const services = new WorkerServices(args);
+    this.services = services;
+    registerWorkerControls(services, ctx);
     testCrashIn?.(ctx.self.worker);
-    useConnectionCounter(args.connections, args.config.max_connections);
-    if (args.bandcheck) useBandcheckClock(args.bandcheck);
-    ctx.spawn('media/hub', {}, { restart: 'permanent' });
+    services.hub = ctx.spawn('media/hub', { services }, { restart: 'permanent' });
     ctx.spawn('hls/live-store', {}, { restart: 'permanent' });
-    for (const [group, spec] of listenerSpecs(args.config)) this.listeners.set(group, { spec, ref: ctx.spawn(spec.kind, spec.args) });
+    for (const [group, spec] of listenerSpecs(args.config)) this.listeners.set(group, { spec, ref: this.spawnListener(spec, ctx) });
+  }
+
+  private spawnListener(spec: ListenerSpec, ctx: ActorContext): ActorRef {
+    return ctx.spawn(spec.kind, { ...spec.args, services: this.services });
   }
 
   private async listening(ctx: ActorContext): Promise<ListenFailure[]> {
@@ -91,8 +84,7 @@ export class WorkerRoot implements Actor {
    * (port taken, certificate unreadable) leaves the old listener serving, with a log line.
    */
   private async reload(next: SluiceConfig, ctx: ActorContext): Promise<void> {
-    setLocalConfig(next);
-    setConnectionLimit(next.max_connections);
+    this.services.reload(next);
     // New actors (sessions) take their child logger from this one: the new level applies to them.
     ctx.system.logger.level = next.log.level;
     const specs = listenerSpecs(next);
@@ -107,7 +99,7 @@ export class WorkerRoot implements Actor {
         this.listeners.delete(group);
         continue;
       }
-      const ref = ctx.spawn(spec.kind, spec.args);
+      const ref = this.spawnListener(spec, ctx);
       const failures = await readyOf(ctx, ref);
       if (failures.length === 0) {
         if (current) ctx.tell(current.ref, { type: 'acceptor/close' });
@@ -121,7 +113,7 @@ export class WorkerRoot implements Actor {
         current ? 'reload: the new listen addresses cannot be opened; the old listener stays' : 'reload: the new listener cannot be opened',
       );
     }
-    for (const source of localSources()) ctx.tell(source, { type: 'source/reload', config: next });
+    for (const source of this.services.sources.refs()) ctx.tell(source, { type: 'source/reload', config: next });
   }
 
   receive(msg: WorkerRootMsg, ctx: ActorContext): unknown {
@@ -151,28 +143,32 @@ function readyOf(ctx: ActorContext, ref: ActorRef): Promise<ListenFailure[]> {
 
 registerActor('server/worker-root', (args: WorkerRootArgs, ctx: ActorContext) => new WorkerRoot(args, ctx));
 
-// The control plane's view of this worker, for the API in the main thread.
-registerControl('clients', () => listClients());
-registerControl('kick', (id: string) => kickClient(id));
-registerControl('connections', () => openConnections());
-
-// Set by the WorkerRoot of this thread so that control calls reach it.
-let testCrashIn: ((worker: number) => void) | null = null;
-let root: { stopAccepting(): void; reload(config: SluiceConfig): void; listening(): Promise<ListenFailure[]> } | null = null;
-registerControl('stop-accepting', () => root?.stopAccepting());
-registerControl('reload', (config: SluiceConfig) => root?.reload(config));
-registerControl('listening', () => root?.listening() ?? []);
+/**
+ * The control plane's view of this worker, for the API in the main thread. Registered by
+ * each WorkerRoot for its own thread (a restarted root replaces its predecessor's).
+ */
+function registerWorkerControls(services: WorkerServices, ctx: ActorContext): void {
+  registerControl('clients', () => services.clients.list());
+  registerControl('kick', (id: string) => services.clients.kick(id));
+  registerControl('connections', () => services.connections.open());
+  registerControl('worker-counters', () => workerCounters(services, ctx));
+  registerControl('stop-accepting', () => ctx.tell(ctx.self, { type: 'root/stop-accepting' }));
+  registerControl('reload', (config: SluiceConfig) => ctx.tell(ctx.self, { type: 'root/reload', config }));
+  registerControl('listening', () => ctx.ask<ListenFailure[]>(ctx.self, { type: 'root/listening' }, READY_TIMEOUT_MS + 1000));
+}
 
 // Test hooks (SLUICE_TEST_HOOKS=1 only): let tests kill a worker thread. The env crash
 // fires once per process, in worker 1, so the restarted worker stays up.
-if (process.env.SLUICE_TEST_HOOKS === '1') {
+const testCrashIn = process.env.SLUICE_TEST_HOOKS === '1' ? installTestCrash() : null;
+
+function installTestCrash(): (worker: number) => void {
   const crash = (): void => {
     setImmediate(() => {
       throw new Error('crash requested');
     });
   };
   registerControl('test/crash', crash);
-  testCrashIn = (worker) => {
+  return (worker) => {
     const afterMs = Number(process.env.SLUICE_TEST_CRASH_AFTER_MS ?? 0);
     const sinceStartMs = process.uptime() * 1000;
     if (afterMs > 0 && sinceStartMs < afterMs && worker === 1) setTimeout(crash, afterMs - sinceStartMs);

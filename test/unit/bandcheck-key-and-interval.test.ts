@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bandcheckKeyMatches } from '../../src/actors/bandcheck.ts';
-import { claimBandcheck, createBandcheckClock, useBandcheckClock } from '../../src/actors/bandcheck-clock.ts';
+import { BandcheckClock, createBandcheckClock } from '../../src/actors/bandcheck-clock.ts';
 
 test('the key is found in every form SRS accepts, and only as a whole value', () => {
   const KEY = '35c9b402c12a7246868752e2878f7e0e';
@@ -20,19 +20,19 @@ test('the key is found in every form SRS accepts, and only as a whole value', ()
 });
 
 test('one interval for the server: a claim inside it is refused with the time since the last test', () => {
-  useBandcheckClock(createBandcheckClock());
-  assert.equal(claimBandcheck(1_000_000, 30_000), null);
-  assert.equal(claimBandcheck(1_010_000, 30_000), 10_000);
-  assert.equal(claimBandcheck(1_029_999, 30_000), 29_999);
-  assert.equal(claimBandcheck(1_030_000, 30_000), null);
+  const clock = new BandcheckClock(createBandcheckClock());
+  assert.equal(clock.claim(1_000_000, 30_000), null);
+  assert.equal(clock.claim(1_010_000, 30_000), 10_000);
+  assert.equal(clock.claim(1_029_999, 30_000), 29_999);
+  assert.equal(clock.claim(1_030_000, 30_000), null);
   // the refused claims did not move the interval
-  assert.equal(claimBandcheck(1_040_000, 30_000), 10_000);
+  assert.equal(clock.claim(1_040_000, 30_000), 10_000);
 });
 
 test('the clock is shared: a claim through one view is seen through another (as by another worker)', () => {
   const shared = createBandcheckClock();
-  useBandcheckClock(shared);
-  assert.equal(claimBandcheck(5_000_000, 30_000), null);
+  const clock = new BandcheckClock(shared);
+  assert.equal(clock.claim(5_000_000, 30_000), null);
   const otherWorker = new BigInt64Array(shared);
   assert.equal(Number(Atomics.load(otherWorker, 0)), 5_000_000);
 });

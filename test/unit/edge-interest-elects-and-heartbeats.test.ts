@@ -5,7 +5,7 @@
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/index.ts';
-import { setLocalConfig } from '../../src/actors/local-services.ts';
+import type { SluiceConfig } from '../../src/config/types.ts';
 import { EdgeInterest, splitStreamKey } from '../../src/actors/edge-interest.ts';
 import { edgeName } from '../../src/actors/edge.ts';
 import { DIRECTORY_REF, type ActorContext, type ActorRef } from '../../src/runtime/index.ts';
@@ -20,6 +20,8 @@ function recordingCtx(): { ctx: ActorContext; sent: { to: ActorRef; msg: any }[]
   return { ctx, sent };
 }
 
+let config: SluiceConfig;
+
 beforeEach(() => {
   const res = validateConfig({
     workers: 1,
@@ -30,7 +32,7 @@ beforeEach(() => {
     },
   });
   assert.ok('config' in res, JSON.stringify(res));
-  setLocalConfig(res.config);
+  config = res.config;
 });
 
 test('stream keys split into vhost, app (may hold slashes) and stream', () => {
@@ -41,15 +43,15 @@ test('stream keys split into vhost, app (may hold slashes) and stream', () => {
 
 test('only edge vhosts with origins get an interest', () => {
   const { ctx } = recordingCtx();
-  assert.equal(EdgeInterest.forKey('__defaultVhost__/live/s', ctx), null);
-  assert.equal(EdgeInterest.forKey('lonely.example/live/s', ctx), null);
-  assert.ok(EdgeInterest.forKey('edge.example/live/s', ctx));
+  assert.equal(EdgeInterest.forKey('__defaultVhost__/live/s', ctx, config), null);
+  assert.equal(EdgeInterest.forKey('lonely.example/live/s', ctx, config), null);
+  assert.ok(EdgeInterest.forKey('edge.example/live/s', ctx, config));
 });
 
 test('players without a stream spawn one candidate, then heartbeats go to the elected edge', () => {
   const { ctx, sent } = recordingCtx();
   const key = 'edge.example/live/s';
-  const interest = EdgeInterest.forKey(key, ctx)!;
+  const interest = EdgeInterest.forKey(key, ctx, config)!;
   assert.deepEqual(sent.shift(), { to: DIRECTORY_REF, msg: { type: 'dir/subscribe', name: edgeName(key), subscriber: SELF } });
 
   interest.update(0, false);
@@ -91,14 +93,14 @@ test('on an origin of a cluster every non-edge vhost pulls through the directory
     vhosts: { __defaultVhost__: {}, 'edge.example': { cluster: { mode: 'remote', origin: ['127.0.0.1:1935'] } } },
   });
   assert.ok('config' in res, JSON.stringify(res));
-  setLocalConfig(res.config);
+  config = res.config;
   const { ctx, sent } = recordingCtx();
-  const local = EdgeInterest.forKey('__defaultVhost__/live/s', ctx)!;
+  const local = EdgeInterest.forKey('__defaultVhost__/live/s', ctx, config)!;
   assert.ok(local, 'a cluster origin looks for streams it lacks');
   sent.length = 0;
   local.update(1, false);
   assert.deepEqual(sent.map((s) => s.msg), [{ type: 'hub/edge-pull', args: { key: '__defaultVhost__/live/s', vhost: '__defaultVhost__', app: 'live', stream: 's', viaDirectory: true } }]);
-  const edge = EdgeInterest.forKey('edge.example/live/s', ctx)!;
+  const edge = EdgeInterest.forKey('edge.example/live/s', ctx, config)!;
   sent.length = 0;
   edge.update(1, false);
   assert.equal(sent[0]!.msg.args.viaDirectory, undefined, 'an edge vhost pulls from its own origin list');

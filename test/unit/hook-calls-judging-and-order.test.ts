@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { judgeHookResponse } from '../../src/actors/hook-judge.ts';
-import { callHook, hookCounts } from '../../src/actors/hooks.ts';
+import { callHook, HookCounts } from '../../src/actors/hooks.ts';
 import { SERVER_NAME } from '../../src/actors/server-identity.ts';
 
 const judging: { status: number; body: string; ok: boolean }[] = [
@@ -124,8 +124,11 @@ test('a URL that is not http(s) is an error, never a throw', async () => {
 });
 
 test('calls are counted by event and result', async () => {
-  const before = hookCounts().find((c) => c.event === 'on_stop' && c.result === 'denied')?.count ?? 0;
-  await callHook('on_stop', [`${base}/deny`, `${base}/deny`], {});
-  const after = hookCounts().find((c) => c.event === 'on_stop' && c.result === 'denied')?.count ?? 0;
-  assert.equal(after - before, 2);
+  const counts = new HookCounts();
+  await callHook('on_stop', [`${base}/deny`, `${base}/deny`], {}, { counts });
+  await callHook('on_stop', [`${base}/ok`], {}, { counts });
+  assert.deepEqual(counts.list(), [
+    { event: 'on_stop', result: 'denied', count: 2 },
+    { event: 'on_stop', result: 'ok', count: 1 },
+  ]);
 });
