@@ -1,8 +1,8 @@
-// HLS of a stream that lives on another origin of the cluster (SPEC section 12). HLS
-// viewers are plain file requests, not players of a fan-out, so nothing would pull the
-// stream for them: a playlist request of such a stream attaches one silent sink per
-// stream and worker to the stream's fan-out, which then counts it as a player and has
-// the edge pull start (edge-interest.ts); the pulled StreamSource writes the HLS files
+// HLS of a stream that lives on another origin of the cluster. HLS viewers are plain
+// file requests, not players of a fan-out, so nothing would pull the stream for them: a
+// playlist request of such a stream attaches one hold-only sink per stream and worker to
+// the stream's fan-out, which counts it as wanting the stream (and is served nothing) and
+// has the edge pull start (edge-interest.ts); the pulled StreamSource writes the HLS files
 // here like any local stream. The sink leaves once no playlist was asked for a while,
 // and the pull stops after it as after the last player.
 
@@ -18,6 +18,7 @@ const WAIT_POLL_MS = 200;
 
 class HlsPullSink implements MediaSink {
   readonly format = 'flv' as const;
+  readonly holdOnly = true;
   readonly id: string;
   private readonly onDrop: () => void;
 
@@ -27,7 +28,7 @@ class HlsPullSink implements MediaSink {
   }
 
   write(_views: readonly Buffer[], _count: number, done: (err?: Error | null) => void): void {
-    done(null); // the bytes are the source's to mux; nothing to send
+    done(null); // never called for a hold-only sink
   }
 
   queuedBytes(): number {

@@ -10,6 +10,12 @@ export interface MediaSink {
   readonly id: string;
   readonly format: MediaFormat;
   /**
+   * Keeps the stream wanted on this worker (the edge pull going) without receiving any
+   * media: the fan-out counts it and serves it nothing (HLS of a stream pulled from
+   * another origin, whose viewers read files).
+   */
+  readonly holdOnly?: boolean;
+  /**
    * Queue views[0..count) in one go (one system call when the socket takes them at once);
    * `done` fires once they have all left for the kernel (or failed).
    */

@@ -41,6 +41,8 @@ export class StreamFanout implements Actor {
   private cancelIdle: (() => void) | null = null;
   private idleSince = 0;
   private attaches = 0;
+  /** Sinks that only keep the stream wanted here (MediaSink.holdOnly), by id. */
+  private readonly holds = new Set<string>();
   private readonly ctx: ActorContext;
   private readonly slices: number;
   private tickCount = 0;
@@ -61,13 +63,21 @@ export class StreamFanout implements Actor {
     this.edge = EdgeInterest.forKey(args.key, ctx, args.config);
   }
 
+  /** What keeps the stream wanted here: players, and holds. */
   private players(): number {
-    return this.channels.rtmp.playerCount + this.channels.flv.playerCount;
+    return this.channels.rtmp.playerCount + this.channels.flv.playerCount + this.holds.size;
   }
 
   receive(msg: FanoutMsg, ctx: ActorContext): unknown {
     switch (msg.type) {
       case 'fanout/attach': {
+        if (msg.sink.holdOnly) {
+          this.holds.add(msg.sink.id);
+          this.attaches++;
+          this.idleSince = 0;
+          this.edge?.update(this.players(), this.entry !== null);
+          return undefined;
+        }
         const ch = this.channels[msg.sink.format];
         ch.add(msg.sink);
         this.attaches++;
@@ -80,7 +90,7 @@ export class StreamFanout implements Actor {
         return undefined;
       }
       case 'fanout/detach':
-        this.channels.rtmp.remove(msg.id) ?? this.channels.flv.remove(msg.id);
+        if (!this.holds.delete(msg.id)) this.channels.rtmp.remove(msg.id) ?? this.channels.flv.remove(msg.id);
         this.edge?.update(this.players(), this.entry !== null);
         return undefined;
       case 'fanout/pause':
@@ -159,7 +169,7 @@ export class StreamFanout implements Actor {
   }
 
   private idleCheck(ctx: ActorContext): void {
-    const players = this.channels.rtmp.playerCount + this.channels.flv.playerCount;
+    const players = this.players();
     this.edge?.update(players, this.entry !== null, true);
     if (players > 0 || this.entry) {
       this.idleSince = 0;
