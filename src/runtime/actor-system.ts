@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import type { ControlResult } from './control.ts';
 import { DIRECTORY_KIND, DIRECTORY_REF } from './directory.ts';
 import { SHARED_DIRECTORY_KIND, SHARED_DIRECTORY_REF, type SharedDirectoryOptions } from './shared-directory.ts';

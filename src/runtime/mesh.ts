@@ -2,7 +2,7 @@
 // peers, and the death of a peer (every waiting ask fails, every remote child and watched
 // actor there is reported, permanent children are queued to be spawned on its successor).
 import type { MessagePort } from 'node:worker_threads';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import type { RemoteChild } from './remote-links.ts';
 import { DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW_MS, notFound, removeRef, type ThreadRuntime } from './thread-runtime.ts';
 import { RestartBudget } from './restart-budget.ts';

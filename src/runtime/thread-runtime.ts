@@ -6,7 +6,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import { ActorCell } from './actor-cell.ts';
 import { actorFactory, controlFn } from './registry.ts';
 import { RemoteLinks, type RemoteChild } from './remote-links.ts';

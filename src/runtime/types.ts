@@ -30,6 +30,8 @@ export interface SerializedError {
   code?: string;
   message: string;
   name?: string;
+  /** A SluiceError's detail (its message without the code's general text). */
+  detail?: string;
 }
 
 export interface ChildStopped {

@@ -2,7 +2,7 @@
 // its control API with comlink, and turns its exit into a rejection of pending control calls.
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { wrap, releaseProxy, type Remote } from 'comlink';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import type { ControlApi } from './control.ts';
 import { nodeEndpoint } from './node-endpoint.ts';
 import type { WorkerBoot } from './worker-main.ts';
