@@ -34,7 +34,11 @@ export interface ActorSystemOptions {
   resourceLimits?: ResourceLimits;
   /** The shared directory's store, ttl and member name (default: in-process store). */
   sharedDirectory?: SharedDirectoryOptions;
+  /** How long control(), broadcast() and stats() wait for a worker (default 10000 ms). */
+  controlTimeoutMs?: number;
 }
+
+const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
 
 export interface WorkerDiedEvent { worker: number; code: number; restarting: boolean }
 export interface WorkerRestartedEvent { worker: number; generation: number }
@@ -50,6 +54,7 @@ export class ActorSystem extends EventEmitter {
   private readonly userData: unknown;
   private readonly resourceLimits: ResourceLimits | undefined;
   private readonly sharedDirectory: SharedDirectoryOptions | undefined;
+  private readonly controlTimeoutMs: number;
   private readonly restartBudget: { maxRestarts: number; withinMs: number };
   private readonly hosts: (WorkerHost | null)[] = [];
   private readonly budgets: RestartBudget[] = [];
@@ -67,6 +72,7 @@ export class ActorSystem extends EventEmitter {
     this.userData = o.workerData;
     this.resourceLimits = o.resourceLimits;
     this.sharedDirectory = o.sharedDirectory;
+    this.controlTimeoutMs = o.controlTimeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
     this.restartBudget = o.workerRestart ?? { maxRestarts: 5, withinMs: 60_000 };
   }
 
@@ -126,6 +132,8 @@ export class ActorSystem extends EventEmitter {
         userData: this.userData,
         peers,
         resourceLimits: this.resourceLimits,
+        logger: this.logger,
+        controlTimeoutMs: this.controlTimeoutMs,
       },
       (host, code) => this.onWorkerExit(host, code),
     );
@@ -214,7 +222,7 @@ export class ActorSystem extends EventEmitter {
       this.runtime();
       return await controlFn(name)(...args);
     }
-    const res: ControlResult = await this.host(worker).run((api) => api.call(name, ...args) as Promise<ControlResult>);
+    const res: ControlResult = await this.host(worker).run(`control "${name}"`, (api) => api.call(name, ...args) as Promise<ControlResult>);
     if (!res.ok) throw deserializeError(res.error);
     return res.value;
   }
@@ -228,7 +236,7 @@ export class ActorSystem extends EventEmitter {
 
   async stats(worker: number): Promise<ThreadStats> {
     if (worker === 0) return this.runtime().stats();
-    return this.host(worker).run((api) => api.stats());
+    return this.host(worker).run('stats', (api) => api.stats());
   }
 
   /** Stops every actor on every thread (stopped hooks run), then terminates the workers. */
@@ -238,7 +246,7 @@ export class ActorSystem extends EventEmitter {
     const live = this.hosts.filter((h): h is WorkerHost => h !== null && h !== undefined && !h.exited);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    const stopAll = Promise.allSettled(live.map((h) => h.ready.then(() => h.run((api) => api.stopAll()))));
+    const stopAll = Promise.allSettled(live.map((h) => h.ready.then(() => h.run('stopAll', (api) => api.stopAll()))));
     await Promise.race([stopAll, deadline]);
     clearTimeout(timer);
     this.rt?.stopAll();
