@@ -40,6 +40,9 @@ export interface ActorSystemOptions {
 
 const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
 
+/** A worker slot: answering, still loading its modules (after a restart), or gone for good. */
+export type WorkerStatus = 'running' | 'starting' | 'down';
+
 export interface WorkerDiedEvent { worker: number; code: number; restarting: boolean }
 export interface WorkerRestartedEvent { worker: number; generation: number }
 export interface EscalatedEvent { child: ActorRef; kind: string; reason: string; error?: { code?: string; message: string } }
@@ -196,6 +199,13 @@ export class ActorSystem extends EventEmitter {
       throw new SluiceError(inRange ? 'WORKER_DIED' : 'ACTOR_NOT_FOUND', `worker ${worker}`);
     }
     return h;
+  }
+
+  /** Whether worker `worker` (1..workerCount) can answer now, without asking it. */
+  workerStatus(worker: number): WorkerStatus {
+    const h = this.hosts[worker];
+    if (this.state !== 'running' || h === null || h === undefined || h.exited) return 'down';
+    return h.started ? 'running' : 'starting';
   }
 
   /** Spawns on thread `worker` (0 = main), supervised by the system. */

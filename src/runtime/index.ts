@@ -6,6 +6,7 @@ export type {
   EscalatedEvent,
   WorkerDiedEvent,
   WorkerRestartedEvent,
+  WorkerStatus,
 } from './actor-system.ts';
 export { registerActor, registerControl, currentWorker, getWorkerData } from './registry.ts';
 export { SluiceError, isSluiceError, registerErrorCodes, errorCodeText } from './errors.ts';

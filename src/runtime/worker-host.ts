@@ -39,6 +39,8 @@ export class WorkerHost {
   readonly thread: Worker;
   readonly control: Remote<ControlApi>;
   readonly ready: Promise<void>;
+  /** The thread said ready: its modules are loaded and it answers control calls. */
+  started = false;
   exited = false;
   private readonly controlTimeoutMs: number;
   private readonly controlPort: MessagePort;
@@ -71,6 +73,7 @@ export class WorkerHost {
       const onMessage = (m: { type?: string }): void => {
         if (m?.type !== 'ready') return;
         this.thread.off('message', onMessage);
+        this.started = true;
         resolve();
       };
       this.thread.on('message', onMessage);
