@@ -32,6 +32,9 @@ const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
 const REGISTER_MODULE = new URL(`./actors/register${OWN_EXTENSION}`, import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
 const YOUNG_GENERATION_MB = 8;
+// Longer than a worker's own 10 s wait for its listeners at start, so a listener that never
+// comes up is reported by name rather than as a worker that did not answer.
+const CONTROL_TIMEOUT_MS = 15_000;
 
 export interface ServerOptions {
   /** The config file that reload() reads again; without it, reload() takes a config. */
@@ -88,6 +91,7 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
       // which then stays resident whatever the load: 8 MB keeps RSS following the streams
       // (measured with 200 streams x 2 players: 435 -> 311 MB) for a few more scavenges.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      controlTimeoutMs: CONTROL_TIMEOUT_MS,
     });
     await system.start();
     const server = await startWorkers(system, log, config, opts, pidLock);
