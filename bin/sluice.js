@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Runs src/main.ts with the project's pinned Node (it strips TypeScript types), whatever
-// Node launched this file. Plain JavaScript so any Node can run it. The child gets its
-// own process group so a terminal Ctrl-C reaches it once, through us, not twice (a
-// second signal means "exit at once" to the server).
+// Runs the server's entry in a child Node, whatever Node launched this file. Plain
+// JavaScript so any Node can run it. In a checkout that is src/main.ts with the project's
+// pinned Node (the `node` dev dependency; it strips TypeScript types); in an installed
+// package it is the compiled dist/main.js with the Node running this file, since Node does
+// not strip types under node_modules and the package's `engines` names the Node it needs.
+// The child gets its own process group so a terminal Ctrl-C reaches it once, through us,
+// not twice (a second signal means "exit at once" to the server).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const installed = root.split(sep).includes('node_modules');
 const pinned = `${root}node_modules/node/bin/node`;
-const node = existsSync(pinned) ? pinned : process.execPath;
-const child = spawn(node, [`${root}src/main.ts`, ...process.argv.slice(2)], { stdio: 'inherit', detached: true });
+const node = !installed && existsSync(pinned) ? pinned : process.execPath;
+const entry = installed ? `${root}dist/main.js` : `${root}src/main.ts`;
+const child = spawn(node, [entry, ...process.argv.slice(2)], { stdio: 'inherit', detached: true });
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 for (const signal of SIGNALS) process.on(signal, () => child.kill(signal));

@@ -1,28 +1,13 @@
-// The one error registry. Codes are stable strings grouped by domain (RTMP_*, AMF_*,
-// FLV_*, TS_*, HTTP_*, CONF_*, ACTOR_*, RING_*, START_*): logs, tests and the API match on them,
-// so a code is never renamed once shipped. Causes chain through `cause`.
+// The server's error codes, registered into the runtime's registry (src/runtime/errors.ts)
+// so SluiceError carries them and they cross threads like the runtime's own. Codes are
+// stable strings grouped by domain (RTMP_*, AMF_*, FLV_*, TS_*, HTTP_*, CONF_*, START_*):
+// logs, tests and the API match on them, so a code is never renamed once shipped. Causes
+// chain through `cause`. The runtime's codes (ACTOR_*, WORKER_*, RING_*, ...) live with it.
+import { registerErrorCodes } from './runtime/errors.ts';
 
-export const ErrorCodes = {
-  // runtime
-  ACTOR_ASK_TIMEOUT: 'an ask got no reply in time',
-  ACTOR_NOT_FOUND: 'no actor with that ref',
-  ACTOR_UNKNOWN_KIND: 'no actor kind registered under that name',
-  ACTOR_STOPPED: 'the actor stopped before it replied',
-  WORKER_DIED: 'the worker thread hosting the actor died',
-  CONTROL_UNKNOWN: 'no control function registered under that name',
-  RUNTIME_STATE: 'the actor system is not running',
-  RING_RECORD_TOO_LARGE: 'a record does not fit in the ring',
-  RING_READER_SLOTS: 'no free reader slot in the ring',
-  RING_OPTIONS: 'invalid ring options or handle',
-  RING_CLOSED: 'the ring is closed',
-  RING_STATE: 'ring call out of order (commit without beginRecord)',
-  POOL_OPTIONS: 'invalid block pool options',
-  POOL_STATE: 'a pool block was released more often than it was held',
-  POOL_FULL: 'no free block in the media pool (media.max_memory)',
-  CHAIN_OPTIONS: 'invalid chain options',
-  CHAIN_READER_SLOTS: 'no free reader slot in the chain',
-  CHAIN_CLOSED: 'the chain is closed',
-  CHAIN_STATE: 'chain call out of order (commit without begin, or a record not filled)',
+export { SluiceError, isSluiceError, type ErrorCode } from './runtime/errors.ts';
+
+export const SERVER_ERROR_CODES = {
   // config
   CONF_INVALID: 'the configuration does not validate',
   CONF_READ: 'the configuration file cannot be read or parsed',
@@ -58,20 +43,10 @@ export const ErrorCodes = {
   HTTP_TOO_LARGE: 'HTTP request too large',
 } as const;
 
-export type ErrorCode = keyof typeof ErrorCodes;
+type ServerErrorCodes = typeof SERVER_ERROR_CODES;
 
-export class SluiceError extends Error {
-  readonly code: ErrorCode;
-  /** The specific part of the message, without the code's general text (for one-line reports). */
-  readonly detail: string;
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
-    super(detail ? `${ErrorCodes[code]}: ${detail}` : ErrorCodes[code], options);
-    this.code = code;
-    this.detail = detail ?? ErrorCodes[code];
-    this.name = 'SluiceError';
-  }
+declare module './runtime/errors.ts' {
+  interface ErrorCodeRegistry extends ServerErrorCodes {}
 }
 
-export function isSluiceError(err: unknown, code?: ErrorCode): err is SluiceError {
-  return err instanceof SluiceError && (code === undefined || err.code === code);
-}
+registerErrorCodes(SERVER_ERROR_CODES);

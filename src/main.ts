@@ -7,7 +7,7 @@ const code = await runCli(process.argv.slice(2), {
   start: async (config, options) => {
     // Imported only when a server is really started: `-t` and `-v` never load it.
     const { startServer } = await import('./server.ts');
-    await startServer(config, options);
+    await startServer(config, { ...options, handleSignals: true });
   },
 });
 process.exitCode = code;

@@ -1,17 +1,17 @@
 // The main thread of a running server: it starts the actor system, puts a WorkerRoot
 // on every worker, runs the HTTP API, and owns the process: the pid file (locked),
-// its ports (held by no other process), SIGHUP reload, and the graceful stop of
-// SIGTERM/SIGINT. It does no media work itself. A start that cannot have all of that
-// (pid file locked by another server, a port taken, a listener that fails) is refused
-// with one error, and the process exits 1.
+// its ports (held by no other process), and, when asked (the CLI does), SIGHUP reload
+// and the graceful stop of SIGTERM/SIGINT. It does no media work itself. A start that
+// cannot have all of that (pid file locked by another server, a port taken, a listener
+// that fails) is refused with one error; the CLI then exits 1. Embedders call
+// startServer(config) through the package's front door (index.ts).
 
 import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
 import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
 import { advertiseOf, clusterOn } from './actors/cluster-names.ts';
 import { startClusterMember } from './api/cluster.ts';
 import type { Logger } from 'pino';
-import type { SluiceConfig } from './config/types.ts';
-import type { StartOptions } from './cli.ts';
+import type { ConfigOverrides, SluiceConfig } from './config/types.ts';
 import { loadConfigFile } from './config/load.ts';
 import { createConnectionCounter } from './actors/connection-limit.ts';
 import type { WorkerRootArgs } from './actors/worker-root.ts';
@@ -26,9 +26,27 @@ import { keepRefusedListeners } from './process/listen-reload.ts';
 import { formatHostPort } from './config/formats.ts';
 import { openApiExposure } from './api/api-auth.ts';
 
-const REGISTER_MODULE = new URL('./actors/register.ts', import.meta.url).href;
+// `.ts` when run from the sources, `.js` from the compiled package (dist/): the module that
+// registers the actors in every thread has the same extension as this one.
+const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
+const REGISTER_MODULE = new URL(`./actors/register${OWN_EXTENSION}`, import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
 const YOUNG_GENERATION_MB = 8;
+// Longer than a worker's own 10 s wait for its listeners at start, so a listener that never
+// comes up is reported by name rather than as a worker that did not answer.
+const CONTROL_TIMEOUT_MS = 15_000;
+
+export interface ServerOptions {
+  /** The config file that reload() reads again; without it, reload() takes a config. */
+  configPath?: string;
+  /** Applied again at every reload of configPath (the CLI's --workers, --log-level). */
+  overrides?: ConfigOverrides;
+  /**
+   * Take over the process's signals as the CLI does: SIGTERM/SIGINT stop gracefully and
+   * exit, SIGHUP reloads. Off by default: an embedder's process keeps its own signals.
+   */
+  handleSignals?: boolean;
+}
 
 export interface RunningServer {
   readonly system: ActorSystem;
@@ -44,15 +62,19 @@ export interface RunningServer {
   ingesters?: ActorRef;
   /** Stops announcing this origin in the cluster directory. */
   stopClusterMember?: () => void;
-  reload(): Promise<boolean>;
+  /**
+   * Applies `next` (a config from loadConfigFile/validateConfig), or reads the config file
+   * again; false when that file does not validate (the old config stays).
+   */
+  reload(next?: SluiceConfig): Promise<boolean>;
   stop(): Promise<void>;
 }
 
-export async function startServer(config: SluiceConfig, opts: StartOptions): Promise<RunningServer> {
+export async function startServer(config: SluiceConfig, opts: ServerOptions = {}): Promise<RunningServer> {
   const log = createLogger({ level: config.log.level, file: config.log.file });
   // The pid lock first: a second server with the same pid file names the first one.
   const pidLock = await lockPidFile(config.pid);
-  const started = installSignals(log, opts);
+  const started = opts.handleSignals ? installSignals(log, opts) : () => {};
   let system: ActorSystem | null = null;
   let api: ApiServer | null = null;
   try {
@@ -69,6 +91,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
       // which then stays resident whatever the load: 8 MB keeps RSS following the streams
       // (measured with 200 streams x 2 players: 435 -> 311 MB) for a few more scavenges.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      controlTimeoutMs: CONTROL_TIMEOUT_MS,
     });
     await system.start();
     const server = await startWorkers(system, log, config, opts, pidLock);
@@ -108,7 +131,7 @@ export async function startServer(config: SluiceConfig, opts: StartOptions): Pro
 }
 
 async function startWorkers(
-  system: ActorSystem, log: Logger, config: SluiceConfig, opts: StartOptions, pidLock: PidLock,
+  system: ActorSystem, log: Logger, config: SluiceConfig, opts: ServerOptions, pidLock: PidLock,
 ): Promise<RunningServer & { identity: ApiIdentity; pool: BlockPoolHandle }> {
   const connections = createConnectionCounter();
   const bandcheck = createBandcheckClock();
@@ -126,7 +149,7 @@ async function startWorkers(
     identity,
     pool,
     pidLock,
-    reload: () => reload(server, opts),
+    reload: (next) => reload(server, opts, next),
     stop: () => stop(server),
   };
   const rootArgs = (): WorkerRootArgs => ({
@@ -186,8 +209,11 @@ function redactUrl(url: string): string {
   }
 }
 
-async function reload(server: RunningServer, opts: StartOptions): Promise<boolean> {
-  const res = loadConfigFile(opts.configPath, opts.overrides);
+async function reload(server: RunningServer, opts: ServerOptions, given?: SluiceConfig): Promise<boolean> {
+  if (given === undefined && opts.configPath === undefined) {
+    throw new SluiceError('CONF_READ', 'reload(): no config given and the server was started without a config file');
+  }
+  const res = given !== undefined ? { config: given } : loadConfigFile(opts.configPath!, opts.overrides);
   if (!('config' in res) || !res.config) {
     for (const line of (res as { errors: string[] }).errors) server.log.error(line);
     server.log.error('reload refused: the configuration does not validate; the old one stays');
@@ -233,7 +259,7 @@ function warnIfApiOpen(config: SluiceConfig, log: Logger): void {
  * kill the process, and a reload or stop of a half-built server would miss parts. If
  * the start fails, the process exits 1 anyway.
  */
-function installSignals(log: Logger, opts: StartOptions): (server: RunningServer) => void {
+function installSignals(log: Logger, opts: ServerOptions): (server: RunningServer) => void {
   let server: RunningServer | null = null;
   let stopping = false;
   let pendingStop: string | null = null;

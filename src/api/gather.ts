@@ -39,13 +39,18 @@ function workers(system: ActorSystem): number[] {
   return Array.from({ length: system.workerCount }, (_, i) => i + 1);
 }
 
+/** Workers that answer now: one that is restarting or gone is not asked (nor waited for). */
+function runningWorkers(system: ActorSystem): number[] {
+  return workers(system).filter((w) => system.workerStatus(w) === 'running');
+}
+
 function isStreamEntry(e: unknown): e is StreamEntry {
   return typeof e === 'object' && e !== null && typeof (e as StreamEntry).streamId === 'string' && typeof (e as StreamEntry).source === 'object';
 }
 
 /** Results of a control call on every worker; a worker that is down counts as empty. */
 async function everyWorker<T>(system: ActorSystem, name: string, ...args: unknown[]): Promise<{ worker: number; value: T }[]> {
-  const ws = workers(system);
+  const ws = runningWorkers(system);
   const res = await Promise.allSettled(ws.map((w) => system.control(w, name, ...args) as Promise<T>));
   const out: { worker: number; value: T }[] = [];
   res.forEach((r, i) => {
@@ -74,26 +79,31 @@ export async function kickEverywhere(system: ActorSystem, id: string): Promise<b
   return res.some((r) => r.value === true);
 }
 
+/**
+ * One worker as the API reports it. A worker is up when it answered both questions; one
+ * that is down (dead, restarting, or too slow to answer) has no figures at all, so that
+ * nobody reads zeros from a worker that could not be asked.
+ */
 export interface WorkerState {
   worker: number;
+  up: boolean;
+  /** null when the worker is down. */
   thread: ThreadStats | null;
   counters: WorkerCounters | null;
 }
 
 /** For /metrics: each worker's runtime stats and its media, hook and fan-out counters. */
 export async function gatherWorkers(system: ActorSystem): Promise<WorkerState[]> {
-  const ws = workers(system);
   return Promise.all(
-    ws.map(async (worker) => {
+    workers(system).map(async (worker): Promise<WorkerState> => {
+      const down: WorkerState = { worker, up: false, thread: null, counters: null };
+      if (system.workerStatus(worker) !== 'running') return down;
       const [thread, counters] = await Promise.allSettled([
         system.stats(worker),
         system.control(worker, 'worker-counters') as Promise<WorkerCounters>,
       ]);
-      return {
-        worker,
-        thread: thread.status === 'fulfilled' ? thread.value : null,
-        counters: counters.status === 'fulfilled' ? counters.value : null,
-      };
+      if (thread.status !== 'fulfilled' || counters.status !== 'fulfilled') return down;
+      return { worker, up: true, thread: thread.value, counters: counters.value };
     }),
   );
 }

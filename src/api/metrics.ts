@@ -86,6 +86,10 @@ const FAMILIES: readonly Family[] = [
   { name: 'sluice_players', help: 'Players attached to fan-outs (RTMP and HTTP-FLV).', kind: 'gauge', read: (m) => one(sum(m.workers, (c) => c.fanout.players)) },
   { name: 'sluice_players_skipped_total', help: 'Times a lagging player was moved ahead to the latest keyframe (live fan-outs).', kind: 'counter', read: (m) => one(sum(m.workers, (c) => c.fanout.skipped)) },
   { name: 'sluice_players_dropped_total', help: 'Players dropped for falling too far behind (live fan-outs).', kind: 'counter', read: (m) => one(sum(m.workers, (c) => c.fanout.dropped)) },
+  {
+    name: 'sluice_worker_up', help: 'Whether each worker thread answered this scrape (1) or is down, restarting or stuck (0); a worker at 0 has no other per-worker figures.', kind: 'gauge', labels: ['worker'],
+    read: (m) => m.workers.map((w) => ({ labels: { worker: String(w.worker) }, value: w.up ? 1 : 0 })),
+  },
   { name: 'sluice_worker_event_loop_lag_ms', help: 'Mean event-loop lag of each worker thread since the previous scrape, ms.', kind: 'gauge', labels: ['worker'], read: (m) => perWorker(m.workers, (t) => t.eventLoopLagMs) },
   { name: 'sluice_worker_event_loop_lag_p99_ms', help: '99th percentile of the event-loop lag of each worker thread since the previous scrape, ms.', kind: 'gauge', labels: ['worker'], read: (m) => perWorker(m.workers, (t) => t.eventLoopLagP99Ms) },
   { name: 'sluice_worker_heap_used_bytes', help: 'V8 heap in use by each worker thread.', kind: 'gauge', labels: ['worker'], read: (m) => perWorker(m.workers, (t) => t.heapUsedBytes) },

@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import { Mailbox } from './mailbox.ts';
 import type { RestartBudget } from './restart-budget.ts';
-import type { ThreadRuntime } from './thread-runtime.ts';
 import type {
   Actor,
   ActorContext,
@@ -15,8 +14,21 @@ import type {
   StopReason,
 } from './types.ts';
 
+/** What a cell asks of its thread's runtime (thread-runtime.ts implements it). */
+export interface CellRuntime {
+  readonly worker: number;
+  readonly handle: RuntimeHandle;
+  tell(to: ActorRef, msg: unknown): void;
+  ask<R>(to: ActorRef, msg: unknown, timeoutMs?: number): Promise<R>;
+  spawnLocal(kind: string, args: unknown, opts: SpawnOptions, supervisor: ActorRef): ActorCell;
+  spawnOn(worker: number, kind: string, args: unknown, opts: SpawnOptions, supervisorId: number): Promise<ActorRef>;
+  stop(ref: ActorRef, by: ActorRef): void;
+  watch(cell: ActorCell, ref: ActorRef): void;
+  unwatch(cell: ActorCell, ref: ActorRef): void;
+}
+
 export class ActorCell implements ActorContext {
-  readonly rt: ThreadRuntime;
+  readonly rt: CellRuntime;
   readonly self: ActorRef;
   readonly kind: string;
   readonly args: unknown;
@@ -49,7 +61,7 @@ export class ActorCell implements ActorContext {
   timers: Set<ReturnType<typeof setTimeout>> | null = null;
 
   constructor(
-    rt: ThreadRuntime,
+    rt: CellRuntime,
     id: number,
     kind: string,
     args: unknown,

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import type { ControlResult } from './control.ts';
 import { DIRECTORY_KIND, DIRECTORY_REF } from './directory.ts';
 import { SHARED_DIRECTORY_KIND, SHARED_DIRECTORY_REF, type SharedDirectoryOptions } from './shared-directory.ts';
@@ -34,7 +34,14 @@ export interface ActorSystemOptions {
   resourceLimits?: ResourceLimits;
   /** The shared directory's store, ttl and member name (default: in-process store). */
   sharedDirectory?: SharedDirectoryOptions;
+  /** How long control(), broadcast() and stats() wait for a worker (default 10000 ms). */
+  controlTimeoutMs?: number;
 }
+
+const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
+
+/** A worker slot: answering, still loading its modules (after a restart), or gone for good. */
+export type WorkerStatus = 'running' | 'starting' | 'down';
 
 export interface WorkerDiedEvent { worker: number; code: number; restarting: boolean }
 export interface WorkerRestartedEvent { worker: number; generation: number }
@@ -50,6 +57,7 @@ export class ActorSystem extends EventEmitter {
   private readonly userData: unknown;
   private readonly resourceLimits: ResourceLimits | undefined;
   private readonly sharedDirectory: SharedDirectoryOptions | undefined;
+  private readonly controlTimeoutMs: number;
   private readonly restartBudget: { maxRestarts: number; withinMs: number };
   private readonly hosts: (WorkerHost | null)[] = [];
   private readonly budgets: RestartBudget[] = [];
@@ -67,6 +75,7 @@ export class ActorSystem extends EventEmitter {
     this.userData = o.workerData;
     this.resourceLimits = o.resourceLimits;
     this.sharedDirectory = o.sharedDirectory;
+    this.controlTimeoutMs = o.controlTimeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
     this.restartBudget = o.workerRestart ?? { maxRestarts: 5, withinMs: 60_000 };
   }
 
@@ -126,6 +135,8 @@ export class ActorSystem extends EventEmitter {
         userData: this.userData,
         peers,
         resourceLimits: this.resourceLimits,
+        logger: this.logger,
+        controlTimeoutMs: this.controlTimeoutMs,
       },
       (host, code) => this.onWorkerExit(host, code),
     );
@@ -190,6 +201,13 @@ export class ActorSystem extends EventEmitter {
     return h;
   }
 
+  /** Whether worker `worker` (1..workerCount) can answer now, without asking it. */
+  workerStatus(worker: number): WorkerStatus {
+    const h = this.hosts[worker];
+    if (this.state !== 'running' || h === null || h === undefined || h.exited) return 'down';
+    return h.started ? 'running' : 'starting';
+  }
+
   /** Spawns on thread `worker` (0 = main), supervised by the system. */
   spawn(worker: number, kind: string, args?: unknown, opts: SpawnOptions = {}): Promise<ActorRef> {
     return this.runtime().spawnOn(worker, kind, args, opts, 0);
@@ -214,7 +232,7 @@ export class ActorSystem extends EventEmitter {
       this.runtime();
       return await controlFn(name)(...args);
     }
-    const res: ControlResult = await this.host(worker).run((api) => api.call(name, ...args) as Promise<ControlResult>);
+    const res: ControlResult = await this.host(worker).run(`control "${name}"`, (api) => api.call(name, ...args) as Promise<ControlResult>);
     if (!res.ok) throw deserializeError(res.error);
     return res.value;
   }
@@ -228,7 +246,7 @@ export class ActorSystem extends EventEmitter {
 
   async stats(worker: number): Promise<ThreadStats> {
     if (worker === 0) return this.runtime().stats();
-    return this.host(worker).run((api) => api.stats());
+    return this.host(worker).run('stats', (api) => api.stats());
   }
 
   /** Stops every actor on every thread (stopped hooks run), then terminates the workers. */
@@ -238,7 +256,7 @@ export class ActorSystem extends EventEmitter {
     const live = this.hosts.filter((h): h is WorkerHost => h !== null && h !== undefined && !h.exited);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    const stopAll = Promise.allSettled(live.map((h) => h.ready.then(() => h.run((api) => api.stopAll()))));
+    const stopAll = Promise.allSettled(live.map((h) => h.ready.then(() => h.run('stopAll', (api) => api.stopAll()))));
     await Promise.race([stopAll, deadline]);
     clearTimeout(timer);
     this.rt?.stopAll();

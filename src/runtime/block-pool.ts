@@ -13,7 +13,7 @@
 // number and generation can pin it safely (`pin`): the pin fails if the block was freed
 // or reused since, and never holds a stranger's block.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 
 // control words
 const P_LOCK = 0; // spinlock of the free stack (held for a few instructions)

@@ -17,7 +17,7 @@
 // The chain's blocks go back to the pool when its last holder (the writer, or the last
 // reader after the writer closed) lets go.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import type { BlockPoolHandle } from './block-pool.ts';
 
 /** A reader may start here (a keyframe, for media). */

@@ -10,7 +10,7 @@
 // and bytes copied out are re-validated the same way after the copy; views handed to a
 // socket are pinned first (pin), so the pool cannot reuse them while they are in flight.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import { poolFor, type BlockPool } from './block-pool.ts';
 import {
   C_CLOSED, C_COMMITTED, C_EPOCH, C_FIRST_INDEX, C_FIRST_INDEX_SEQ, C_LATEST_SYNC, C_LATEST_TS, C_TAIL,

@@ -2,7 +2,7 @@
 // as records arrive and gives them back as the tail moves past them: a chain holds what
 // its retention needs, never a fixed reservation. It never waits for a reader.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import { poolFor, type BlockPool, type BlockPoolHandle } from './block-pool.ts';
 import {
   C_BLOCKS, C_CLOSED, C_COMMITTED, C_EPOCH, C_FIRST_DATA, C_FIRST_INDEX, C_FIRST_INDEX_SEQ, C_HOLDERS,

@@ -6,8 +6,11 @@ export type {
   EscalatedEvent,
   WorkerDiedEvent,
   WorkerRestartedEvent,
+  WorkerStatus,
 } from './actor-system.ts';
 export { registerActor, registerControl, currentWorker, getWorkerData } from './registry.ts';
+export { SluiceError, isSluiceError, registerErrorCodes, errorCodeText } from './errors.ts';
+export type { ErrorCode, ErrorCodeRegistry } from './errors.ts';
 export { createLogger } from './logger.ts';
 export type { LoggerOptions } from './logger.ts';
 export { DIRECTORY_KIND, DIRECTORY_REF, Directory } from './directory.ts';

@@ -1,159 +1,170 @@
-// The mesh side of a thread runtime: what arrives on the ports from other threads, new
-// peers, and the death of a peer (every waiting ask fails, every remote child and watched
-// actor there is reported, permanent children are queued to be spawned on its successor).
+// The mesh: one MessagePort to every other live thread. It owns those ports and the spawns
+// that wait for a peer's answer, turns each envelope that arrives into one call on its host
+// (the thread's runtime, seen only through MeshHost), and tells the host when a peer comes
+// or goes. It knows nothing of actors, mailboxes or supervision.
 import type { MessagePort } from 'node:worker_threads';
-import { SluiceError } from '../errors.ts';
-import type { RemoteChild } from './remote-links.ts';
-import { DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW_MS, notFound, removeRef, type ThreadRuntime } from './thread-runtime.ts';
-import { RestartBudget } from './restart-budget.ts';
-import type { ActorRef, SystemMessage } from './types.ts';
+import { SluiceError } from './errors.ts';
+import type { ActorRef, SpawnOptions, SystemMessage } from './types.ts';
 import { deserializeError, serializeError, type Envelope } from './wire.ts';
 
-export function addPeer(rt: ThreadRuntime, worker: number, port: MessagePort): void {
-  rt.peers[worker] = port;
-  if (rt.started) listen(rt, worker, port);
-  const again = rt.links.takeRespawns(worker);
-  if (again !== undefined) {
-    for (const r of again) respawn(rt, worker, r.rc, r.previous);
+/** What the mesh asks of the thread it serves. Ids are of actors on that thread. */
+export interface MeshHost {
+  tellLocal(id: number, msg: unknown): void;
+  askLocal(id: number, msg: unknown, askId: number, from: number): void;
+  settleAsk(askId: number, ok: boolean, value: unknown): void;
+  /** A peer spawns an actor here, supervised by `parent`: its id, or a throw. */
+  spawnForPeer(kind: string, args: unknown, opts: SpawnOptions, parent: ActorRef): number;
+  stopLocal(id: number, by: ActorRef): void;
+  watchedBy(id: number, watcher: ActorRef): void;
+  unwatchedBy(id: number, watcher: ActorRef): void;
+  /** A system message from `from` for actor `to` here (0: the runtime itself). */
+  systemFromPeer(from: number, to: number, msg: SystemMessage): void;
+  /** A peer joined (or a dead one's successor did): what waited for it may go now. */
+  peerUp(worker: number): void;
+  /** A peer died: settle whatever waited on it. Its pending spawns are already rejected. */
+  peerLost(worker: number): void;
+}
+
+/** What a spawn on a peer needs; the peer answers with the new actor's id. */
+export interface SpawnRequest {
+  kind: string;
+  args: unknown;
+  opts: SpawnOptions;
+  /** Id of the supervisor on this thread (0: the runtime). */
+  parent: number;
+}
+
+interface PendingSpawn {
+  worker: number;
+  resolve: (id: number) => void;
+  reject: (err: unknown) => void;
+}
+
+export class Mesh {
+  private readonly host: MeshHost;
+  private readonly peers: (MessagePort | null)[] = [];
+  private readonly spawns = new Map<number, PendingSpawn>();
+  private nextReq = 1;
+  private listening = false;
+
+  constructor(host: MeshHost) {
+    this.host = host;
   }
-}
 
-export function listen(rt: ThreadRuntime, worker: number, port: MessagePort): void {
-  port.on('message', (env: Envelope) => onEnvelope(rt, worker, env));
-}
+  /** Starts reading every port (after the thread's modules are imported). */
+  start(): void {
+    this.listening = true;
+    for (let w = 0; w < this.peers.length; w++) {
+      const p = this.peers[w];
+      if (p) this.listen(w, p);
+    }
+  }
 
-export function peerDown(rt: ThreadRuntime, worker: number): void {
-  const port = rt.peers[worker];
-  rt.peers[worker] = null;
-  if (port) {
+  add(worker: number, port: MessagePort): void {
+    this.peers[worker] = port;
+    if (this.listening) this.listen(worker, port);
+    this.host.peerUp(worker);
+  }
+
+  has(worker: number): boolean {
+    return !!this.peers[worker];
+  }
+
+  /** Posts to `worker`; false when there is no live port to it. Throws what postMessage throws. */
+  send(worker: number, env: Envelope): boolean {
+    const port = this.peers[worker];
+    if (!port) return false;
+    port.postMessage(env);
+    return true;
+  }
+
+  /** Asks `worker` to spawn; false (and nothing pending) when there is no port to it. */
+  spawn(worker: number, req: SpawnRequest, resolve: (id: number) => void, reject: (err: unknown) => void): boolean {
+    const id = this.nextReq++;
+    if (!this.send(worker, { k: 'spawn', req: id, kind: req.kind, args: req.args, opts: req.opts, parent: req.parent })) return false;
+    this.spawns.set(id, { worker, resolve, reject });
+    return true;
+  }
+
+  /** `worker` died: its port closes, spawns waiting on it fail, the host settles the rest. */
+  down(worker: number): void {
+    this.close(worker);
+    this.rejectSpawns(worker, () => new SluiceError('WORKER_DIED', `worker ${worker}`));
+    this.host.peerLost(worker);
+  }
+
+  /** Closes every port; spawns still waiting reject. */
+  dispose(): void {
+    this.rejectSpawns(null, () => new SluiceError('RUNTIME_STATE', 'shut down'));
+    for (let w = 0; w < this.peers.length; w++) this.close(w);
+  }
+
+  private close(worker: number): void {
+    const port = this.peers[worker];
+    this.peers[worker] = null;
+    if (!port) return;
     port.removeAllListeners('message');
     port.close();
   }
-  for (const [id, a] of rt.asks) {
-    if (a.worker === worker) rt.settleAsk(id, false, new SluiceError('WORKER_DIED', `worker ${worker}`));
-  }
-  for (const [req, s] of rt.spawns) {
-    if (s.worker !== worker) continue;
-    rt.spawns.delete(req);
-    s.reject(new SluiceError('WORKER_DIED', `worker ${worker}`));
-  }
-  const kids = rt.links.takeChildren(worker);
-  if (kids !== undefined) for (const [id, rc] of kids) childLost(rt, { worker, id }, rc);
-  const watched = rt.links.takeWatches(worker);
-  if (watched !== undefined) {
-    for (const [id, watchers] of watched) {
-      for (const w of watchers) rt.deliverSys(w, { type: 'sys/down', ref: { worker, id }, reason: 'worker-died' });
+
+  private rejectSpawns(worker: number | null, error: () => Error): void {
+    for (const [req, s] of this.spawns) {
+      if (worker !== null && s.worker !== worker) continue;
+      this.spawns.delete(req);
+      s.reject(error());
     }
   }
-  for (const cell of [...rt.cells.values()]) {
-    if (cell.watchers !== null) cell.watchers = cell.watchers.filter((r) => r.worker !== worker);
-    // Orphans: a child never outlives its parent.
-    if (cell.supervisor.worker === worker && !cell.stopped) rt.stopCell(cell, 'normal', cell.supervisor);
-  }
-}
 
-function childLost(rt: ThreadRuntime, ref: ActorRef, rc: RemoteChild): void {
-  const parent = rc.supervisorId === 0 ? null : rt.cells.get(rc.supervisorId);
-  if (parent === undefined) return;
-  if (parent !== null) removeRef(parent.remoteChildren, ref);
-  const policy = rc.opts.restart ?? 'temporary';
-  const wanted = !rt.shuttingDown && policy !== 'temporary';
-  let again = false;
-  if (wanted) {
-    rc.budget ??= new RestartBudget(rc.opts.maxRestarts ?? DEFAULT_MAX_RESTARTS, rc.opts.withinMs ?? DEFAULT_RESTART_WINDOW_MS);
-    again = rc.budget.take();
+  private listen(worker: number, port: MessagePort): void {
+    port.on('message', (env: Envelope) => this.onEnvelope(worker, env));
   }
-  const msg: SystemMessage = { type: 'sys/child-stopped', child: ref, kind: rc.kind, reason: 'worker-died' };
-  if (again) msg.restarting = true;
-  else if (wanted) msg.escalated = true;
-  rt.sendSys({ worker: rt.worker, id: rc.supervisorId }, msg);
-  if (!again) return;
-  rt.links.queueRespawn(ref.worker, { rc, previous: ref });
-}
 
-function respawn(rt: ThreadRuntime, worker: number, rc: RemoteChild, previous: ActorRef): void {
-  if (rc.supervisorId !== 0 && !rt.cells.has(rc.supervisorId)) return;
-  rt.spawnRemote(worker, rc).then(
-    (child) => {
-      rt.sendSys({ worker: rt.worker, id: rc.supervisorId }, { type: 'sys/child-restarted', child, previous, kind: rc.kind, reason: 'worker-died' });
-    },
-    (err: unknown) => {
-      if (err instanceof SluiceError && err.code === 'WORKER_DIED' && !rt.shuttingDown && rc.budget!.take()) {
-        rt.links.queueRespawn(worker, { rc, previous });
+  private onEnvelope(from: number, env: Envelope): void {
+    const host = this.host;
+    switch (env.k) {
+      case 'tell':
+        host.tellLocal(env.to, env.m);
+        return;
+      case 'ask':
+        host.askLocal(env.to, env.m, env.ask, from);
+        return;
+      case 'reply':
+        if (env.ok) host.settleAsk(env.ask, true, env.v);
+        else host.settleAsk(env.ask, false, deserializeError(env.e));
+        return;
+      case 'spawn': {
+        let reply: Envelope;
+        try {
+          const id = host.spawnForPeer(env.kind, env.args, env.opts, { worker: from, id: env.parent });
+          reply = { k: 'spawned', req: env.req, ok: true, id };
+        } catch (err) {
+          reply = { k: 'spawned', req: env.req, ok: false, e: serializeError(err) };
+        }
+        this.send(from, reply);
         return;
       }
-      rt.logger.error({ err, kind: rc.kind, worker }, 'respawn after worker death failed');
-      rt.sendSys({ worker: rt.worker, id: rc.supervisorId }, { type: 'sys/child-stopped', child: previous, kind: rc.kind, reason: 'worker-died', escalated: true });
-    },
-  );
-}
-
-function onEnvelope(rt: ThreadRuntime, from: number, env: Envelope): void {
-  switch (env.k) {
-    case 'tell': {
-      const cell = rt.cells.get(env.to);
-      if (cell === undefined || cell.stopped) rt.deadLetters++;
-      else rt.enqueue(cell, env.m, 0, 0);
-      return;
-    }
-    case 'ask': {
-      const cell = rt.cells.get(env.to);
-      if (cell === undefined || cell.stopped) rt.replyTo(from, env.ask, false, notFound({ worker: rt.worker, id: env.to }));
-      else rt.enqueue(cell, env.m, env.ask, from);
-      return;
-    }
-    case 'reply':
-      if (env.ok) rt.settleAsk(env.ask, true, env.v);
-      else rt.settleAsk(env.ask, false, deserializeError(env.e));
-      return;
-    case 'spawn': {
-      let reply: Envelope;
-      try {
-        const cell = rt.spawnLocal(env.kind, env.args, env.opts, { worker: from, id: env.parent });
-        reply = { k: 'spawned', req: env.req, ok: true, id: cell.self.id };
-      } catch (err) {
-        reply = { k: 'spawned', req: env.req, ok: false, e: serializeError(err) };
+      case 'spawned': {
+        const p = this.spawns.get(env.req);
+        if (p === undefined) return;
+        this.spawns.delete(env.req);
+        if (env.ok) p.resolve(env.id);
+        else p.reject(deserializeError(env.e));
+        return;
       }
-      rt.peers[from]?.postMessage(reply);
-      return;
+      case 'stop':
+        host.stopLocal(env.to, env.by);
+        return;
+      case 'watch':
+        host.watchedBy(env.to, { worker: from, id: env.watcher });
+        return;
+      case 'unwatch':
+        host.unwatchedBy(env.to, { worker: from, id: env.watcher });
+        return;
+      case 'sys':
+        host.systemFromPeer(from, env.to, env.m);
+        return;
+      default:
+        env satisfies never;
     }
-    case 'spawned': {
-      const p = rt.spawns.get(env.req);
-      if (p === undefined) return;
-      rt.spawns.delete(env.req);
-      if (env.ok) p.resolve(rt.spawned(from, p, env.id));
-      else p.reject(deserializeError(env.e));
-      return;
-    }
-    case 'stop':
-      rt.stop({ worker: rt.worker, id: env.to }, env.by);
-      return;
-    case 'watch': {
-      const target = rt.cells.get(env.to);
-      const watcher = { worker: from, id: env.watcher };
-      if (target === undefined || target.stopped) {
-        rt.sendSys(watcher, { type: 'sys/down', ref: { worker: rt.worker, id: env.to }, reason: 'not-found' });
-      } else (target.watchers ??= []).push(watcher);
-      return;
-    }
-    case 'unwatch':
-      removeRef(rt.cells.get(env.to)?.watchers, { worker: from, id: env.watcher });
-      return;
-    case 'sys':
-      onRemoteSys(rt, from, env.to, env.m);
-      return;
-    default:
-      env satisfies never;
   }
-}
-
-function onRemoteSys(rt: ThreadRuntime, from: number, to: number, msg: SystemMessage): void {
-  if (msg.type === 'sys/child-stopped') {
-    rt.links.deleteChild(msg.child);
-    if (to !== 0) removeRef(rt.cells.get(to)?.remoteChildren, msg.child);
-  } else if (msg.type === 'sys/down') {
-    rt.links.deleteWatch(msg.ref, to);
-  }
-  if (to === 0) rt.onSystemMessage(msg);
-  else rt.deliverSys(to, msg);
 }

@@ -1,6 +1,6 @@
 // Per-thread tables filled at module import: actor kinds and control functions are looked
 // up by name, which is what lets the same module run on any thread.
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import type { ActorFactory, ControlFn } from './types.ts';
 
 const kinds = new Map<string, ActorFactory>();

@@ -8,7 +8,7 @@
 // Sequence numbers are int32 from 1. Reaching 2^31 records in one ring is out of scope
 // (about a year at 70 records/s): comparisons are plain number comparisons.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 
 /** A reader may start here (a keyframe, for media). */
 export const RING_FLAG_SYNC = 1;

@@ -12,7 +12,7 @@
 // isIntact(seq) (or !isLapped() when the cursor was held): a record whose bytes the
 // writer may have reused is never reported valid.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import {
   C_CLOSED,
   C_COMMITTED,

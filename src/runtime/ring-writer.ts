@@ -9,7 +9,7 @@
 //   3. the committed seq (Atomics.store), then the latest sync seq;
 //   4. a wake-up, only when some reader sleeps in waitAsync.
 
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import {
   C_CLOSED,
   C_COMMITTED,

@@ -1,19 +1,21 @@
 // The runtime of one thread: its actors, the run loop that drains their mailboxes, the
-// routing of messages to other threads over the mesh ports, asks, and supervision.
+// routing of messages to other threads over the mesh, asks, and supervision. The mesh
+// (mesh.ts) owns the ports and calls back through MeshHost, which this class implements.
 // Each thread keeps only the links it is interested in (its actors' remote children and
 // remote watches), so when a peer worker dies every thread reports the loss by itself.
-import { getHeapStatistics } from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from './errors.ts';
 import { ActorCell } from './actor-cell.ts';
 import { actorFactory, controlFn } from './registry.ts';
 import { RemoteLinks, type RemoteChild } from './remote-links.ts';
-import { RestartBudget } from './restart-budget.ts';
-import { addPeer, listen, peerDown } from './mesh.ts';
-import { serializeError, type Envelope } from './wire.ts';
+import { RestartBudget, wantsRestart } from './restart-budget.ts';
+import { Mesh, type MeshHost } from './mesh.ts';
+import { PendingAsks } from './pending-asks.ts';
+import { ThreadLoadMeter } from './thread-load.ts';
+import { serializeError } from './wire.ts';
 import {
+  removeRef,
   sameRef,
   type ActorRef,
   type RuntimeHandle,
@@ -23,26 +25,12 @@ import {
   type ThreadStats,
 } from './types.ts';
 
-export const DEFAULT_MAX_RESTARTS = 3;
-export const DEFAULT_RESTART_WINDOW_MS = 5000;
+const DEFAULT_MAX_RESTARTS = 3;
+const DEFAULT_RESTART_WINDOW_MS = 5000;
 /** Messages one actor handles before the run loop moves on to the next one. */
 const PER_ACTOR_BATCH = 64;
 /** Messages one drain handles before yielding to I/O with setImmediate. */
 const PER_DRAIN_BUDGET = 4096;
-const LAG_RESOLUTION_MS = 20;
-
-interface PendingAsk {
-  resolve: (v: any) => void;
-  reject: (e: unknown) => void;
-  timer: ReturnType<typeof setTimeout>;
-  worker: number;
-}
-
-interface PendingSpawn extends RemoteChild {
-  resolve: (ref: ActorRef) => void;
-  reject: (e: unknown) => void;
-  worker: number;
-}
 
 export interface ThreadRuntimeOptions {
   worker: number;
@@ -55,7 +43,7 @@ export interface ThreadRuntimeOptions {
   onSystemMessage?: (msg: SystemMessage) => void;
 }
 
-export class ThreadRuntime {
+export class ThreadRuntime implements MeshHost {
   readonly worker: number;
   workerCount: number;
   readonly logger: Logger;
@@ -65,19 +53,15 @@ export class ThreadRuntime {
   processed = 0;
   shuttingDown = false;
   private nextId: number;
-  /** @internal */ started = false;
   /** @internal */ readonly cells = new Map<number, ActorCell>();
-  /** @internal */ readonly peers: (MessagePort | null)[] = [];
+  private readonly mesh: Mesh = new Mesh(this);
   private readonly runQueue: (ActorCell | undefined)[] = [];
   private runHead = 0;
   private drainScheduled = false;
   private readonly drainFn = (): void => this.drain();
-  /** @internal */ readonly asks = new Map<number, PendingAsk>();
-  private nextAsk = 1;
-  /** @internal */ readonly spawns = new Map<number, PendingSpawn>();
-  private nextReq = 1;
-  /** @internal */ readonly links = new RemoteLinks();
-  private readonly lag: ReturnType<typeof monitorEventLoopDelay>;
+  private readonly asks = new PendingAsks();
+  private readonly links = new RemoteLinks();
+  private readonly load = new ThreadLoadMeter();
 
   constructor(o: ThreadRuntimeOptions) {
     this.worker = o.worker;
@@ -96,17 +80,11 @@ export class ThreadRuntime {
       stats: () => this.stats(),
       call: async (name, ...args) => controlFn(name)(...args),
     };
-    this.lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-    this.lag.enable();
   }
 
   /** Starts listening on the mesh ports (after the thread's modules are imported). */
   start(): void {
-    this.started = true;
-    for (let w = 0; w < this.peers.length; w++) {
-      const p = this.peers[w];
-      if (p) listen(this, w, p);
-    }
+    this.mesh.start();
   }
 
   // ---- messaging ----
@@ -118,47 +96,27 @@ export class ThreadRuntime {
       else this.enqueue(cell, msg, 0, 0);
       return;
     }
-    const port = this.peers[to.worker];
-    if (!port) this.deadLetters++;
-    else port.postMessage({ k: 'tell', to: to.id, m: msg } satisfies Envelope);
+    if (!this.mesh.send(to.worker, { k: 'tell', to: to.id, m: msg })) this.deadLetters++;
   }
 
   ask<R>(to: ActorRef, msg: unknown, timeoutMs = 5000): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const id = this.nextAsk++;
-      const timer = setTimeout(() => {
-        this.asks.delete(id);
-        reject(new SluiceError('ACTOR_ASK_TIMEOUT', `${to.worker}/${to.id} after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.asks.set(id, { resolve, reject, timer, worker: to.worker });
-      if (to.worker === this.worker) {
-        const cell = this.cells.get(to.id);
-        if (cell === undefined || cell.stopped) this.settleAsk(id, false, notFound(to));
-        else this.enqueue(cell, msg, id, this.worker);
-        return;
-      }
-      const port = this.peers[to.worker];
-      if (!port) {
-        const inRange = to.worker > 0 && to.worker <= this.workerCount;
-        this.settleAsk(id, false, inRange ? new SluiceError('WORKER_DIED', `worker ${to.worker}`) : notFound(to));
-        return;
-      }
-      try {
-        port.postMessage({ k: 'ask', to: to.id, m: msg, ask: id } satisfies Envelope);
-      } catch (err) {
-        this.settleAsk(id, false, err);
-      }
-    });
+    const { id, reply } = this.asks.open<R>(to.worker, timeoutMs, () => new SluiceError('ACTOR_ASK_TIMEOUT', `${to.worker}/${to.id} after ${timeoutMs} ms`));
+    if (to.worker === this.worker) {
+      const cell = this.cells.get(to.id);
+      if (cell === undefined || cell.stopped) this.settleAsk(id, false, notFound(to));
+      else this.enqueue(cell, msg, id, this.worker);
+      return reply;
+    }
+    try {
+      if (!this.mesh.send(to.worker, { k: 'ask', to: to.id, m: msg, ask: id })) this.settleAsk(id, false, this.noPeer(to));
+    } catch (err) {
+      this.settleAsk(id, false, err);
+    }
+    return reply;
   }
 
-  /** @internal */
   settleAsk(id: number, ok: boolean, value: unknown): void {
-    const a = this.asks.get(id);
-    if (a === undefined) return;
-    this.asks.delete(id);
-    clearTimeout(a.timer);
-    if (ok) a.resolve(value);
-    else a.reject(value);
+    this.asks.settle(id, ok, value);
   }
 
   /** @internal */
@@ -167,16 +125,15 @@ export class ThreadRuntime {
       this.settleAsk(askId, ok, value);
       return;
     }
-    const port = this.peers[worker];
-    if (!port) return;
     if (!ok) {
-      port.postMessage({ k: 'reply', ask: askId, ok: false, e: serializeError(value) } satisfies Envelope);
+      this.mesh.send(worker, { k: 'reply', ask: askId, ok: false, e: serializeError(value) });
       return;
     }
     try {
-      port.postMessage({ k: 'reply', ask: askId, ok: true, v: value } satisfies Envelope);
+      this.mesh.send(worker, { k: 'reply', ask: askId, ok: true, v: value });
     } catch (err) {
-      port.postMessage({ k: 'reply', ask: askId, ok: false, e: serializeError(err) } satisfies Envelope);
+      // The value cannot be cloned: the asker learns why instead of waiting for its timeout.
+      this.mesh.send(worker, { k: 'reply', ask: askId, ok: false, e: serializeError(err) });
     }
   }
 
@@ -333,29 +290,21 @@ export class ThreadRuntime {
     return this.spawnRemote(worker, { supervisorId, kind, args, opts, budget: null });
   }
 
-  /** @internal */
-  spawnRemote(worker: number, rc: RemoteChild): Promise<ActorRef> {
+  private spawnRemote(worker: number, rc: RemoteChild): Promise<ActorRef> {
     return new Promise<ActorRef>((resolve, reject) => {
-      const port = this.peers[worker];
-      if (!port) {
-        const inRange = worker > 0 && worker <= this.workerCount;
-        reject(new SluiceError(inRange ? 'WORKER_DIED' : 'ACTOR_NOT_FOUND', `worker ${worker}`));
-        return;
-      }
-      const req = this.nextReq++;
-      const env: Envelope = { k: 'spawn', req, kind: rc.kind, args: rc.args, opts: rc.opts, parent: rc.supervisorId };
-      port.postMessage(env);
-      this.spawns.set(req, { ...rc, resolve, reject, worker });
+      const req = { kind: rc.kind, args: rc.args, opts: rc.opts, parent: rc.supervisorId };
+      // Recorded the moment the answer arrives, before any later message from that worker.
+      const sent = this.mesh.spawn(worker, req, (id) => resolve(this.spawned(worker, rc, id)), reject);
+      if (!sent) reject(new SluiceError(this.inRange(worker) ? 'WORKER_DIED' : 'ACTOR_NOT_FOUND', `worker ${worker}`));
     });
   }
 
-  /** @internal */
-  spawned(worker: number, p: PendingSpawn, id: number): ActorRef {
+  private spawned(worker: number, p: RemoteChild, id: number): ActorRef {
     const ref = { worker, id };
     const parent = p.supervisorId === 0 ? null : this.cells.get(p.supervisorId);
     if (parent === undefined) {
       // The parent stopped while the spawn was in flight: its child must not outlive it.
-      this.peers[worker]?.postMessage({ k: 'stop', to: id, by: { worker: this.worker, id: p.supervisorId } } satisfies Envelope);
+      this.mesh.send(worker, { k: 'stop', to: id, by: { worker: this.worker, id: p.supervisorId } });
       return ref;
     }
     const keepArgs = (p.opts.restart ?? 'temporary') !== 'temporary';
@@ -369,7 +318,7 @@ export class ThreadRuntime {
   /** Stops `ref` on whatever thread; `by` decides whether a permanent actor comes back. */
   stop(ref: ActorRef, by: ActorRef): void {
     if (ref.worker !== this.worker) {
-      this.peers[ref.worker]?.postMessage({ k: 'stop', to: ref.id, by } satisfies Envelope);
+      this.mesh.send(ref.worker, { k: 'stop', to: ref.id, by });
       return;
     }
     const cell = this.cells.get(ref.id);
@@ -403,7 +352,7 @@ export class ThreadRuntime {
       cell.log.warn({ err: e }, 'stopped hook failed');
     }
     this.stopChildren(cell);
-    const wanted = !this.shuttingDown && wantsRestart(cell, reason, by);
+    const wanted = !this.shuttingDown && wantsRestart(cell.policy, cell.supervisor, reason, by);
     if (wanted) {
       cell.budget ??= new RestartBudget(cell.opts.maxRestarts ?? DEFAULT_MAX_RESTARTS, cell.opts.withinMs ?? DEFAULT_RESTART_WINDOW_MS);
       if (cell.budget.take() && this.restart(cell, reason, err)) return;
@@ -455,10 +404,9 @@ export class ThreadRuntime {
     }
   }
 
-  /** @internal */
-  sendSys(to: ActorRef, msg: SystemMessage): void {
+  private sendSys(to: ActorRef, msg: SystemMessage): void {
     if (to.worker !== this.worker) {
-      this.peers[to.worker]?.postMessage({ k: 'sys', to: to.id, m: msg } satisfies Envelope);
+      this.mesh.send(to.worker, { k: 'sys', to: to.id, m: msg });
     } else if (to.id === 0) {
       this.onSystemMessage(msg);
     } else {
@@ -466,8 +414,7 @@ export class ThreadRuntime {
     }
   }
 
-  /** @internal */
-  deliverSys(id: number, msg: SystemMessage): void {
+  private deliverSys(id: number, msg: SystemMessage): void {
     const cell = this.cells.get(id);
     if (cell === undefined || cell.stopped) {
       this.deadLetters++;
@@ -497,13 +444,12 @@ export class ThreadRuntime {
       else (target.watchers ??= []).push(cell.self);
       return;
     }
-    const port = this.peers[ref.worker];
-    if (!port) {
+    if (!this.mesh.has(ref.worker)) {
       this.deliverSys(cell.self.id, { type: 'sys/down', ref, reason: 'not-found' });
       return;
     }
     this.links.addWatch(ref, cell.self.id);
-    port.postMessage({ k: 'watch', to: ref.id, watcher: cell.self.id } satisfies Envelope);
+    this.mesh.send(ref.worker, { k: 'watch', to: ref.id, watcher: cell.self.id });
   }
 
   unwatch(cell: ActorCell, ref: ActorRef): void {
@@ -516,18 +462,127 @@ export class ThreadRuntime {
       return;
     }
     this.links.deleteWatch(ref, cell.self.id);
-    this.peers[ref.worker]?.postMessage({ k: 'unwatch', to: ref.id, watcher: cell.self.id } satisfies Envelope);
+    this.mesh.send(ref.worker, { k: 'unwatch', to: ref.id, watcher: cell.self.id });
   }
 
-  // ---- the mesh (mesh.ts holds the logic) ----
+  // ---- the mesh: the ports, and what arrives on them (MeshHost) ----
 
   addPeer(worker: number, port: MessagePort): void {
-    addPeer(this, worker, port);
+    this.mesh.add(worker, port);
   }
 
   /** A peer worker died: settle everything that waited on it and report its actors. */
   peerDown(worker: number): void {
-    peerDown(this, worker);
+    this.mesh.down(worker);
+  }
+
+  tellLocal(id: number, msg: unknown): void {
+    const cell = this.cells.get(id);
+    if (cell === undefined || cell.stopped) this.deadLetters++;
+    else this.enqueue(cell, msg, 0, 0);
+  }
+
+  askLocal(id: number, msg: unknown, askId: number, from: number): void {
+    const cell = this.cells.get(id);
+    if (cell === undefined || cell.stopped) this.replyTo(from, askId, false, notFound({ worker: this.worker, id }));
+    else this.enqueue(cell, msg, askId, from);
+  }
+
+  spawnForPeer(kind: string, args: unknown, opts: SpawnOptions, parent: ActorRef): number {
+    return this.spawnLocal(kind, args, opts, parent).self.id;
+  }
+
+  stopLocal(id: number, by: ActorRef): void {
+    this.stop({ worker: this.worker, id }, by);
+  }
+
+  watchedBy(id: number, watcher: ActorRef): void {
+    const target = this.cells.get(id);
+    if (target === undefined || target.stopped) {
+      this.sendSys(watcher, { type: 'sys/down', ref: { worker: this.worker, id }, reason: 'not-found' });
+    } else (target.watchers ??= []).push(watcher);
+  }
+
+  unwatchedBy(id: number, watcher: ActorRef): void {
+    removeRef(this.cells.get(id)?.watchers, watcher);
+  }
+
+  systemFromPeer(_from: number, to: number, msg: SystemMessage): void {
+    if (msg.type === 'sys/child-stopped') {
+      this.links.deleteChild(msg.child);
+      if (to !== 0) removeRef(this.cells.get(to)?.remoteChildren, msg.child);
+    } else if (msg.type === 'sys/down') {
+      this.links.deleteWatch(msg.ref, to);
+    }
+    if (to === 0) this.onSystemMessage(msg);
+    else this.deliverSys(to, msg);
+  }
+
+  peerUp(worker: number): void {
+    const again = this.links.takeRespawns(worker);
+    if (again !== undefined) for (const r of again) this.respawn(worker, r.rc, r.previous);
+  }
+
+  peerLost(worker: number): void {
+    this.asks.fail(worker, () => new SluiceError('WORKER_DIED', `worker ${worker}`));
+    const kids = this.links.takeChildren(worker);
+    if (kids !== undefined) for (const [id, rc] of kids) this.childLost({ worker, id }, rc);
+    const watched = this.links.takeWatches(worker);
+    if (watched !== undefined) {
+      for (const [id, watchers] of watched) {
+        for (const w of watchers) this.deliverSys(w, { type: 'sys/down', ref: { worker, id }, reason: 'worker-died' });
+      }
+    }
+    for (const cell of [...this.cells.values()]) {
+      if (cell.watchers !== null) cell.watchers = cell.watchers.filter((r) => r.worker !== worker);
+      // Orphans: a child never outlives its parent.
+      if (cell.supervisor.worker === worker && !cell.stopped) this.stopCell(cell, 'normal', cell.supervisor);
+    }
+  }
+
+  /** A child on a dead worker: its supervisor hears of it, and it is queued for the successor. */
+  private childLost(ref: ActorRef, rc: RemoteChild): void {
+    const parent = rc.supervisorId === 0 ? null : this.cells.get(rc.supervisorId);
+    if (parent === undefined) return;
+    if (parent !== null) removeRef(parent.remoteChildren, ref);
+    const policy = rc.opts.restart ?? 'temporary';
+    const wanted = !this.shuttingDown && policy !== 'temporary';
+    let again = false;
+    if (wanted) {
+      rc.budget ??= new RestartBudget(rc.opts.maxRestarts ?? DEFAULT_MAX_RESTARTS, rc.opts.withinMs ?? DEFAULT_RESTART_WINDOW_MS);
+      again = rc.budget.take();
+    }
+    const msg: SystemMessage = { type: 'sys/child-stopped', child: ref, kind: rc.kind, reason: 'worker-died' };
+    if (again) msg.restarting = true;
+    else if (wanted) msg.escalated = true;
+    this.sendSys({ worker: this.worker, id: rc.supervisorId }, msg);
+    if (again) this.links.queueRespawn(ref.worker, { rc, previous: ref });
+  }
+
+  private respawn(worker: number, rc: RemoteChild, previous: ActorRef): void {
+    if (rc.supervisorId !== 0 && !this.cells.has(rc.supervisorId)) return;
+    const supervisor = { worker: this.worker, id: rc.supervisorId };
+    this.spawnRemote(worker, rc).then(
+      (child) => {
+        this.sendSys(supervisor, { type: 'sys/child-restarted', child, previous, kind: rc.kind, reason: 'worker-died' });
+      },
+      (err: unknown) => {
+        if (err instanceof SluiceError && err.code === 'WORKER_DIED' && !this.shuttingDown && rc.budget!.take()) {
+          this.links.queueRespawn(worker, { rc, previous });
+          return;
+        }
+        this.logger.error({ err, kind: rc.kind, worker }, 'respawn after worker death failed');
+        this.sendSys(supervisor, { type: 'sys/child-stopped', child: previous, kind: rc.kind, reason: 'worker-died', escalated: true });
+      },
+    );
+  }
+
+  private inRange(worker: number): boolean {
+    return worker > 0 && worker <= this.workerCount;
+  }
+
+  private noPeer(to: ActorRef): SluiceError {
+    return this.inRange(to.worker) ? new SluiceError('WORKER_DIED', `worker ${to.worker}`) : notFound(to);
   }
 
   // ---- introspection and shutdown ----
@@ -535,21 +590,13 @@ export class ThreadRuntime {
   stats(): ThreadStats {
     let depth = 0;
     for (const c of this.cells.values()) depth += c.mailbox.length;
-    // The histogram's samples include the sampling period itself; lag is what exceeds it.
-    const mean = this.lag.count > 0 ? Math.max(0, this.lag.mean / 1e6 - LAG_RESOLUTION_MS) : 0;
-    const p99 = this.lag.count > 0 ? Math.max(0, this.lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) : 0;
-    this.lag.reset();
-    const heap = getHeapStatistics();
     return {
       worker: this.worker,
       actors: this.cells.size,
       mailboxDepth: depth,
       deadLetters: this.deadLetters,
-      eventLoopLagMs: Math.round(mean * 100) / 100,
-      eventLoopLagP99Ms: Math.round(p99 * 100) / 100,
       processed: this.processed,
-      heapUsedBytes: heap.used_heap_size,
-      heapTotalBytes: heap.total_heap_size,
+      ...this.load.read(),
     };
   }
 
@@ -563,39 +610,12 @@ export class ThreadRuntime {
   /** Releases ports and timers; pending asks reject. */
   dispose(): void {
     this.shuttingDown = true;
-    for (const [id] of this.asks) this.settleAsk(id, false, new SluiceError('RUNTIME_STATE', 'shut down'));
-    for (const [req, s] of this.spawns) {
-      this.spawns.delete(req);
-      s.reject(new SluiceError('RUNTIME_STATE', 'shut down'));
-    }
-    for (let w = 0; w < this.peers.length; w++) {
-      const p = this.peers[w];
-      if (!p) continue;
-      p.removeAllListeners('message');
-      p.close();
-      this.peers[w] = null;
-    }
-    this.lag.disable();
+    this.asks.fail(null, () => new SluiceError('RUNTIME_STATE', 'shut down'));
+    this.mesh.dispose();
+    this.load.stop();
   }
 }
 
-function wantsRestart(cell: ActorCell, reason: StopReason, by: ActorRef | null): boolean {
-  switch (cell.policy) {
-    case 'temporary':
-      return false;
-    case 'transient':
-      return reason === 'error';
-    case 'permanent':
-      return by === null || (by.id !== 0 && !sameRef(by, cell.supervisor));
-  }
-}
-
-export function notFound(ref: ActorRef): SluiceError {
+function notFound(ref: ActorRef): SluiceError {
   return new SluiceError('ACTOR_NOT_FOUND', `${ref.worker}/${ref.id}`);
-}
-
-export function removeRef(list: ActorRef[] | null | undefined, ref: ActorRef): void {
-  if (!list) return;
-  const i = list.findIndex((r) => sameRef(r, ref));
-  if (i >= 0) list.splice(i, 1);
 }

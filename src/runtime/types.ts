@@ -30,6 +30,8 @@ export interface SerializedError {
   code?: string;
   message: string;
   name?: string;
+  /** A SluiceError's detail (its message without the code's general text). */
+  detail?: string;
 }
 
 export interface ChildStopped {
@@ -120,4 +122,11 @@ export type ControlFn = (...args: any[]) => unknown;
 
 export function sameRef(a: ActorRef | null, b: ActorRef | null): boolean {
   return a !== null && b !== null && a.worker === b.worker && a.id === b.id;
+}
+
+/** Removes `ref` from a list of refs, if it is there. */
+export function removeRef(list: ActorRef[] | null | undefined, ref: ActorRef): void {
+  if (!list) return;
+  const i = list.findIndex((r) => sameRef(r, ref));
+  if (i >= 0) list.splice(i, 1);
 }

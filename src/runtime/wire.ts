@@ -1,6 +1,6 @@
 // What threads say to each other over the mesh ports. The sender's thread is implied by
 // the port a message arrives on, so envelopes carry local ids, not full refs.
-import { ErrorCodes, SluiceError } from '../errors.ts';
+import { errorCodeText, SluiceError, type ErrorCode } from './errors.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { ActorRef, SerializedError, SpawnOptions, SystemMessage } from './types.ts';
 
@@ -23,6 +23,7 @@ export type AdminMessage =
   | { type: 'mesh/down'; worker: number };
 
 export function serializeError(err: unknown): SerializedError {
+  if (err instanceof SluiceError) return { code: err.code, message: err.message, name: err.name, detail: err.detail };
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     return typeof code === 'string'
@@ -32,10 +33,13 @@ export function serializeError(err: unknown): SerializedError {
   return { message: String(err) };
 }
 
-/** Rebuilds an error on the receiving thread, a SluiceError when the code is ours. */
+/**
+ * Rebuilds an error on the receiving thread: a SluiceError when this thread has the code
+ * registered (the runtime's, the server's or an embedder's), else a plain Error with `code`.
+ */
 export function deserializeError(e: SerializedError): Error {
-  if (e.code !== undefined && Object.hasOwn(ErrorCodes, e.code)) {
-    const err = new SluiceError(e.code as keyof typeof ErrorCodes);
+  if (e.code !== undefined && errorCodeText(e.code) !== undefined) {
+    const err = new SluiceError(e.code as ErrorCode, e.detail);
     err.message = e.message;
     return err;
   }

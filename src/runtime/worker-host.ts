@@ -1,8 +1,10 @@
 // The main thread's handle on one worker slot: creates the thread with its ports, wraps
-// its control API with comlink, and turns its exit into a rejection of pending control calls.
+// its control API with comlink, bounds every control call in time, logs why the thread
+// crashed, and turns its exit into a rejection of pending control calls.
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { wrap, releaseProxy, type Remote } from 'comlink';
-import { SluiceError } from '../errors.ts';
+import type { Logger } from 'pino';
+import { SluiceError } from './errors.ts';
 import type { ControlApi } from './control.ts';
 import { nodeEndpoint } from './node-endpoint.ts';
 import type { WorkerBoot } from './worker-main.ts';
@@ -25,6 +27,10 @@ export interface WorkerSpawnSpec {
   peers: { worker: number; port: MessagePort }[];
   /** V8 heap limits of the worker (Node's Worker resourceLimits). */
   resourceLimits?: ResourceLimits;
+  /** The main thread's logger: a crash of the thread is reported here. */
+  logger: Logger;
+  /** How long a control call may wait for the thread's answer. */
+  controlTimeoutMs: number;
 }
 
 export class WorkerHost {
@@ -33,13 +39,17 @@ export class WorkerHost {
   readonly thread: Worker;
   readonly control: Remote<ControlApi>;
   readonly ready: Promise<void>;
+  /** The thread said ready: its modules are loaded and it answers control calls. */
+  started = false;
   exited = false;
+  private readonly controlTimeoutMs: number;
   private readonly controlPort: MessagePort;
   private readonly pending = new Set<(err: Error) => void>();
 
   constructor(spec: WorkerSpawnSpec, onExit: (host: WorkerHost, code: number) => void) {
     this.worker = spec.worker;
     this.generation = spec.generation;
+    this.controlTimeoutMs = spec.controlTimeoutMs;
     const { port1, port2 } = new MessageChannel();
     this.controlPort = port1;
     const boot: WorkerBoot = {
@@ -63,13 +73,18 @@ export class WorkerHost {
       const onMessage = (m: { type?: string }): void => {
         if (m?.type !== 'ready') return;
         this.thread.off('message', onMessage);
+        this.started = true;
         resolve();
       };
       this.thread.on('message', onMessage);
       this.thread.once('exit', (code) => reject(new SluiceError('WORKER_DIED', `worker ${spec.worker} exited with ${code} while starting`)));
     });
     this.ready.catch(() => {});
-    this.thread.on('error', () => {}); // the exit event that follows is what we act on
+    // An uncaught exception ends the thread: say why here, once; the exit that follows is
+    // what the restart acts on.
+    this.thread.once('error', (err) => {
+      spec.logger.error({ worker: spec.worker, generation: spec.generation, err }, 'worker crashed');
+    });
     this.thread.once('exit', (code) => {
       this.exited = true;
       const err = new SluiceError('WORKER_DIED', `worker ${spec.worker} exited with ${code}`);
@@ -80,21 +95,31 @@ export class WorkerHost {
     });
   }
 
-  /** Runs a control call, rejecting with WORKER_DIED if the thread exits before answering. */
-  run<T>(call: (api: Remote<ControlApi>) => Promise<T>): Promise<T> {
+  /**
+   * Runs a control call, rejecting with WORKER_DIED if the thread exits before answering
+   * and with CONTROL_TIMEOUT if it does not answer within the control timeout (a thread
+   * stuck in a loop never would). `what` names the call in that error.
+   */
+  run<T>(what: string, call: (api: Remote<ControlApi>) => Promise<T>): Promise<T> {
     if (this.exited) return Promise.reject(new SluiceError('WORKER_DIED', `worker ${this.worker}`));
     return new Promise<T>((resolve, reject) => {
-      const fail = (err: Error): void => reject(err);
+      const fail = (err: Error): void => {
+        this.pending.delete(fail);
+        clearTimeout(timer);
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => fail(new SluiceError('CONTROL_TIMEOUT', `worker ${this.worker}: ${what} after ${this.controlTimeoutMs} ms`)),
+        this.controlTimeoutMs,
+      );
       this.pending.add(fail);
       call(this.control).then(
         (v) => {
           this.pending.delete(fail);
+          clearTimeout(timer);
           resolve(v);
         },
-        (e: unknown) => {
-          this.pending.delete(fail);
-          reject(e);
-        },
+        fail,
       );
     });
   }

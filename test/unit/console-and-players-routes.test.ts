@@ -41,7 +41,7 @@ test('listener ports: the ports of each listener, empty when it is off', () => {
 
 test('worker rows: lag rounded, heap in KB, and a worker that did not answer shown as not alive', () => {
   const thread = { worker: 1, actors: 3, mailboxDepth: 0, deadLetters: 0, eventLoopLagMs: 0.123456, eventLoopLagP99Ms: 0.5, processed: 10, heapUsedBytes: 2048 * 1024, heapTotalBytes: 4096 * 1024 };
-  assert.deepEqual(workerRows([{ worker: 1, thread, counters: null }, { worker: 2, thread: null, counters: null }]), [
+  assert.deepEqual(workerRows([{ worker: 1, up: true, thread, counters: null }, { worker: 2, up: false, thread: null, counters: null }]), [
     { worker: 1, alive: true, event_loop_lag_ms: 0.12, heap_used_kbyte: 2048, actors: 3, mailbox_depth: 0 },
     { worker: 2, alive: false, event_loop_lag_ms: null, heap_used_kbyte: null, actors: null, mailbox_depth: null },
   ]);

@@ -21,6 +21,7 @@ async function firstFrameJson(observations: [string, number][]): Promise<MetricJ
 function worker(n: number, firstFrame: MetricJson[], hooks: WorkerState['counters'] extends infer C ? C extends { hooks: infer H } ? H : never : never): WorkerState {
   return {
     worker: n,
+    up: true,
     thread: { worker: n, actors: 3 + n, mailboxDepth: 0, deadLetters: 1, eventLoopLagMs: 0.5, eventLoopLagP99Ms: 2.25, processed: 100, heapUsedBytes: 1e6, heapTotalBytes: 2e6 },
     counters: {
       sentBytes: 1000 * n, receivedBytes: 500, mediaMessages: 10, mediaBytes: 400, hooks,
@@ -107,8 +108,10 @@ test('a later scrape reports totals, not increments, and concurrent scrapes do n
 
 test('a worker that did not answer leaves out its series, and the text still parses', async () => {
   const m = await input();
-  m.workers[1] = { worker: 2, thread: null, counters: null };
+  m.workers[1] = { worker: 2, up: false, thread: null, counters: null };
   const p = parsePrometheus(await new ServerMetrics().render(m));
+  assert.equal(p.samples.find((s) => s.name === 'sluice_worker_up' && s.labels.worker === '1')?.value, 1);
+  assert.equal(p.samples.find((s) => s.name === 'sluice_worker_up' && s.labels.worker === '2')?.value, 0);
   assert.equal(p.samples.find((s) => s.name === 'sluice_worker_actors' && s.labels.worker === '2'), undefined);
   assert.equal(p.samples.find((s) => s.name === 'sluice_sent_bytes_total')?.value, 1000);
 });
