@@ -13,7 +13,7 @@
 
 import { ChainReader, type BlockPool, type ChainHandle } from '../runtime/index.ts';
 import { FLAG_SYNC, FLAG_JOIN_ONLY, FLAG_METADATA } from './media-flags.ts';
-import { payloadViews } from './media-chain.ts';
+import { copyPayloadOf, payloadViews } from './media-chain.ts';
 import { writeTagHeader, writePreviousTagSize, FLV_TAG_HEADER_SIZE } from '../net/flv/flv-tag.ts';
 import type { MediaFormat, MediaSink } from './media-sink.ts';
 
@@ -35,6 +35,11 @@ export interface ChannelCounters {
 // FLV framing per record, made once per tick: tag header then PreviousTagSize, so a
 // record's trailer and the next record's header are adjacent (one view for both).
 const FRAME_BYTES = FLV_TAG_HEADER_SIZE + 4;
+// A payload this small (audio frames, mostly) is copied between its tag header and
+// trailer in the tick's framing, once per worker for all viewers: a run of them then
+// leaves as one view instead of two per message. Each view costs every viewer a slot in
+// its writev, and the kernel's time per writev grows with them.
+const INLINE_PAYLOAD_MAX = 1024;
 const INITIAL_INDEX = 256;
 const MAX_SKIPS = 4;
 
@@ -129,6 +134,8 @@ export class ChainChannel {
   private idxAux = new Int32Array(INITIAL_INDEX);
   private idxFrame: (Buffer | null)[] = new Array(INITIAL_INDEX).fill(null);
   private idxFrameAt = new Int32Array(INITIAL_INDEX);
+  /** Framing bytes of a record in its tick's buffer: FRAME_BYTES, plus the payload when inlined. */
+  private idxFrameLen = new Int32Array(INITIAL_INDEX);
   private firstSeq = 0;
   private headSeq = 0;
   private latestSync = 0;
@@ -312,14 +319,25 @@ export class ChainChannel {
 
   /** FLV tag headers and trailers of records [from, to], in one buffer for this tick. */
   private frame(from: number, to: number): void {
-    const buf = Buffer.allocUnsafe((to - from + 1) * FRAME_BYTES);
-    for (let s = from, at = 0; s <= to; s++, at += FRAME_BYTES) {
+    let bytes = 0;
+    for (let s = from; s <= to; s++) {
+      const size = this.idxAux[s % this.size]!;
+      bytes += FRAME_BYTES + (size <= INLINE_PAYLOAD_MAX ? size : 0);
+    }
+    const buf = Buffer.allocUnsafe(bytes);
+    const reader = this.reader!;
+    for (let s = from, at = 0; s <= to; s++) {
       const i = s % this.size;
       const size = this.idxAux[i]!;
+      const inline = size <= INLINE_PAYLOAD_MAX
+        && copyPayloadOf(reader, s, this.idxBlock[i]!, this.idxOffset[i]!, this.idxType[i]!, this.idxRawTs[i]!, size, this.chunkSize, buf, at + FLV_TAG_HEADER_SIZE);
+      const body = inline ? size : 0;
       writeTagHeader(buf, at, this.idxType[i]!, size, this.idxRawTs[i]!);
-      writePreviousTagSize(buf, at + FLV_TAG_HEADER_SIZE, FLV_TAG_HEADER_SIZE + size);
+      writePreviousTagSize(buf, at + FLV_TAG_HEADER_SIZE + body, FLV_TAG_HEADER_SIZE + size);
       this.idxFrame[i] = buf;
       this.idxFrameAt[i] = at;
+      this.idxFrameLen[i] = FRAME_BYTES + body;
+      at += size <= INLINE_PAYLOAD_MAX ? FRAME_BYTES + size : FRAME_BYTES;
     }
   }
 
@@ -363,6 +381,7 @@ export class ChainChannel {
     this.idxLength = remap(this.idxLength, (n) => new Int32Array(n));
     this.idxAux = remap(this.idxAux, (n) => new Int32Array(n));
     this.idxFrameAt = remap(this.idxFrameAt, (n) => new Int32Array(n));
+    this.idxFrameLen = remap(this.idxFrameLen, (n) => new Int32Array(n));
     const frames: (Buffer | null)[] = new Array(size).fill(null);
     for (let s = this.firstSeq; s <= this.headSeq; s++) frames[s % size] = this.idxFrame[s % this.size]!;
     this.idxFrame = frames;
@@ -406,7 +425,9 @@ export class ChainChannel {
   }
 
   // Per record: its tag header (joined with the previous record's trailer when both
-  // came in the same tick's framing), its payload pieces, and finally a trailer.
+  // came in the same tick's framing), its payload pieces, and finally a trailer. An
+  // inlined record is header, payload and trailer in the framing: one run with its
+  // neighbours there.
   private flvViews(from: number, to: number, joinUntil: number, out: Buffer[], pins: number[]): boolean {
     const reader = this.reader!;
     let frame: Buffer | null = null;
@@ -417,14 +438,17 @@ export class ChainChannel {
       const i = s % this.size;
       const buf = this.idxFrame[i]!;
       const at = this.idxFrameAt[i]!;
+      const len = this.idxFrameLen[i]!;
+      const head = len === FRAME_BYTES ? FLV_TAG_HEADER_SIZE : len;
       if (frame === buf && frameTo === at) {
-        frameTo = at + FLV_TAG_HEADER_SIZE;
+        frameTo = at + head;
       } else {
         if (frame) out.push(frame.subarray(frameFrom, frameTo));
         frame = buf;
         frameFrom = at;
-        frameTo = at + FLV_TAG_HEADER_SIZE;
+        frameTo = at + head;
       }
+      if (len !== FRAME_BYTES) continue;
       out.push(frame.subarray(frameFrom, frameTo));
       if (!payloadViews(reader, s, this.idxBlock[i]!, this.idxOffset[i]!, this.idxType[i]!, this.idxRawTs[i]!, this.idxAux[i]!, this.chunkSize, out, pins)) return false;
       frameFrom = frameTo;

@@ -118,35 +118,19 @@ export class MediaChainWriter {
 }
 
 /**
- * Where the payload pieces of a stored message lie inside its record: the first after the
- * fmt 0 header, then one per chunk after each continuation header.
- */
-export interface PayloadGeometry {
-  first: number;
-  stride: number;
-  chunkSize: number;
-}
-
-export function payloadGeometry(rec: ChainRecord, chunkSize: number, out: PayloadGeometry): PayloadGeometry {
-  const csid = csidFor(rec.type);
-  out.first = messageHeaderLength(csid, rec.timestamp);
-  out.stride = chunkSize + continuationHeaderLength(csid, rec.timestamp);
-  out.chunkSize = chunkSize;
-  return out;
-}
-
-const geometry: PayloadGeometry = { first: 0, stride: 0, chunkSize: 0 };
-
-/**
  * Copies a stored message's payload (rec.aux bytes) into out[at..]; false when the
  * record was no longer retained by the end of the copy.
  */
 export function copyPayload(reader: ChainReader, rec: ChainRecord, chunkSize: number, out: Uint8Array, at = 0): boolean {
-  const g = payloadGeometry(rec, chunkSize, geometry);
-  const length = rec.aux;
-  for (let p = 0, skip = g.first; p < length; p += chunkSize, skip += g.stride) {
-    const n = Math.min(chunkSize, length - p);
-    if (!reader.copy(rec.seq, rec.block, rec.offset, skip, n, out, at + p)) return false;
+  return copyPayloadOf(reader, rec.seq, rec.block, rec.offset, rec.type, rec.timestamp, rec.aux, chunkSize, out, at);
+}
+
+/** copyPayload for a record known by its index fields. */
+export function copyPayloadOf(reader: ChainReader, seq: number, block: number, offset: number, type: number, timestamp: number, length: number, chunkSize: number, out: Uint8Array, at: number): boolean {
+  const csid = csidFor(type);
+  const stride = chunkSize + continuationHeaderLength(csid, timestamp);
+  for (let p = 0, skip = messageHeaderLength(csid, timestamp); p < length; p += chunkSize, skip += stride) {
+    if (!reader.copy(seq, block, offset, skip, Math.min(chunkSize, length - p), out, at + p)) return false;
   }
   return true;
 }
