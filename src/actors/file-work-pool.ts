@@ -79,7 +79,8 @@ export function startFileWorkPool(log: Pick<Logger, 'warn'>): FileWorkPool {
       if (pending > 0) log.warn({ pending }, 'file work left undone at stop');
       jobs.close();
       for (const ch of replies.values()) ch.close();
-      await pool.destroy();
+      // A thread stuck in a system call (a hung disk) never ends: do not wait for it.
+      await Promise.race([pool.destroy(), new Promise((r) => setTimeout(r, Math.max(100, deadline - Date.now())).unref())]);
     },
   };
 }
