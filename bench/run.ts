@@ -3,7 +3,7 @@
 // streams x K players, CPU and RSS per stream), first-frame, ll-hls (LL-HLS vs classic HLS
 // viewers: latency behind the encoder, server CPU), all (the default: fanout,
 // many-streams, first-frame), ring (bench/ring/run.ts), cluster-redis
-// (bench/cluster/redis-origins.ts).
+// (bench/cluster/redis-origins.ts), file-work (fan-out lateness while HLS and DVR write).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { runManyStreams } from './scenarios/many-streams.ts';
 import { runFirstFrame } from './scenarios/first-frame.ts';
 import { runDensity, type DensityParams } from './scenarios/density.ts';
 import { runLlHls, type LlHlsParams } from './scenarios/ll-hls.ts';
+import { runFileWork, type FileWorkParams } from './scenarios/file-work.ts';
 import { table, fmt, writeResults, machine, commandLine } from './lib/report.ts';
 import { NODE, type ServerOptions } from './lib/servers.ts';
 
@@ -197,6 +198,26 @@ async function llHls(): Promise<void> {
   console.log(`results: ${writeResults('ll-hls', { params, runs })}`);
 }
 
+/** `file-work [--streams S] [--players N] [--window SEC]`: fan-out lateness with HLS and DVR off, then on. */
+async function fileWork(): Promise<void> {
+  const params: FileWorkParams = {
+    streams: Number(opt('streams') ?? 8),
+    players: Number(opt('players') ?? 200),
+    settleSec: Number(opt('settle') ?? 8),
+    windowSec: Number(opt('window') ?? (quick ? 10 : 20)),
+  };
+  const runs = [];
+  for (const files of ['off', 'hls+dvr'] as const) {
+    log(`file work: ${params.streams} streams, ${params.players} RTMP players, HLS and DVR ${files === 'off' ? 'off' : 'on'}`);
+    runs.push(await runFileWork(files, params, log));
+  }
+  console.log(`\nFan-out lateness on one worker: ${params.streams} streams (av-1mbps.flv, real time) x ${params.players} RTMP players in all, ${params.windowSec} s window`);
+  console.log(table(['server', 'files', 'messages', 'late p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server CPU %', 'file errors'],
+    runs.map((r) => r.error ? [r.server, r.files, 'error', r.error.split('\n')[0]!] : [r.server, r.files, String(r.samples), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.p999, 2), fmt(r.max, 1),
+      fmt(r.serverCpuPct), String(r.fileErrors)])));
+  console.log(`results: ${writeResults('file-work', { params, runs })}`);
+}
+
 const deadline = setTimeout(() => {
   console.error('bench: overall time limit reached');
   process.exit(3);
@@ -211,7 +232,8 @@ if (scenario === 'many-streams' || scenario === 'all') await manyStreams();
 if (scenario === 'density') await density();
 if (scenario === 'first-frame' || scenario === 'all') await firstFrame();
 if (scenario === 'll-hls') await llHls();
-if (!['fanout', 'http-flv', 'many-streams', 'density', 'first-frame', 'll-hls', 'all'].includes(scenario)) {
-  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ll-hls | ring | cluster-redis | all`);
+if (scenario === 'file-work') await fileWork();
+if (!['fanout', 'http-flv', 'many-streams', 'density', 'first-frame', 'll-hls', 'file-work', 'all'].includes(scenario)) {
+  console.error(`unknown scenario ${scenario}: fanout | http-flv | many-streams | density | first-frame | ll-hls | file-work | ring | cluster-redis | all`);
   process.exit(2);
 }

@@ -25,6 +25,7 @@ import { assertPortsFree, assertPortsOwned, listenPlan, watchPorts } from './pro
 import { keepRefusedListeners } from './process/listen-reload.ts';
 import { formatHostPort } from './config/formats.ts';
 import { openApiExposure } from './api/api-auth.ts';
+import { startFileWorkPool, type FileWorkPool } from './actors/file-work-pool.ts';
 
 // `.ts` when run from the sources, `.js` from the compiled package (dist/): the module that
 // registers the actors in every thread has the same extension as this one.
@@ -62,6 +63,8 @@ export interface RunningServer {
   ingesters?: ActorRef;
   /** Stops announcing this origin in the cluster directory. */
   stopClusterMember?: () => void;
+  /** The threads that write HLS and DVR files for every worker. */
+  fileWork?: FileWorkPool;
   /**
    * Applies `next` (a config from loadConfigFile/validateConfig), or reads the config file
    * again; false when that file does not validate (the old config stays).
@@ -77,6 +80,7 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
   const started = opts.handleSignals ? installSignals(log, opts) : () => {};
   let system: ActorSystem | null = null;
   let api: ApiServer | null = null;
+  const fileWork = startFileWorkPool(log);
   try {
     const plan = listenPlan(config);
     await assertPortsFree(plan);
@@ -95,6 +99,7 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
     });
     await system.start();
     const server = await startWorkers(system, log, config, opts, pidLock);
+    server.fileWork = fileWork;
     if (config.http_api.enabled) {
       api = await startApiServer(config.http_api.listen, {
         system, identity: server.identity, log, config: () => server.config, reload: () => server.reload(), pool: server.pool,
@@ -125,6 +130,7 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
     if (config.log.file) log.error({ err: (err as Error).message }, 'cannot start');
     await api?.close().catch(() => {});
     await system?.shutdown(2000).catch(() => {});
+    await fileWork.stop(1000);
     pidLock.release();
     throw err;
   }
@@ -240,7 +246,9 @@ async function stop(server: RunningServer): Promise<void> {
   // Other origins learn at once that our streams are gone, not a ttl later.
   server.stopClusterMember?.();
   await system.ask(SHARED_DIRECTORY_REF, { type: 'sdir/leave' }, 3000).catch(() => undefined);
-  await system.shutdown(STOP_DEADLINE_MS - 1000);
+  await system.shutdown(STOP_DEADLINE_MS - 3000);
+  // The streams' last segments, playlists and recordings' metadata, queued as they stopped.
+  await server.fileWork?.stop(2000);
   server.pidLock.release();
   log.info('stopped');
 }

@@ -1,13 +1,13 @@
 // Names and disk copies of one fmp4 / low_latency HLS stream. Names come from the user's
 // templates (src/net/hls/fmp4-names.ts); every path stays under hls.path. The disk copy
 // (segments, init segments, the playlist without parts) is for plain file serving after the
-// stream ends, `dispose`, and on_hls receivers; it is written off the hot path: async fs calls
-// one after the other, so segment, playlist and deletions land in order, while the muxer's
-// thread never blocks on the disk; what is left when the stream ends is finished
-// synchronously (close()). Parts are never written to disk.
+// stream ends, `dispose`, and on_hls receivers; the file-work pool writes it (file-work.ts),
+// one job after the other under the playlist's key, so segment, playlist and deletions land
+// in order, while the muxer's thread never blocks on the disk. Jobs still queued when the
+// stream ends are done all the same: the pool lives in the main thread, whatever becomes
+// of this one. Parts are never written to disk.
 
-import { mkdir, writeFile, rename, unlink, readFile } from 'node:fs/promises';
-import { readFileSync, writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { expandTemplate } from '../config/template.ts';
 import type { HlsConfig } from '../config/types.ts';
@@ -15,13 +15,10 @@ import { isInside } from '../net/http/paths.ts';
 import { SluiceError } from '../errors.ts';
 import { initTemplate, partName, segmentTemplate } from '../net/hls/fmp4-names.ts';
 import type { HlsNames } from './hls-segment-files.ts';
+import { fileWork } from './file-work.ts';
+import type { FileOp } from './file-ops.ts';
 
 type Log = { warn(obj: object, msg: string): void };
-
-type DiskOp =
-  | { kind: 'write'; path: string; bytes: Uint8Array | string }
-  | { kind: 'remove'; path: string }
-  | { kind: 'call'; fn: () => void | Promise<void> };
 
 export class CmafFiles {
   readonly root: string;
@@ -29,7 +26,8 @@ export class CmafFiles {
   private readonly config: HlsConfig;
   private readonly names: HlsNames;
   private readonly log: Log;
-  private queue: Promise<void> = Promise.resolve();
+  /** The last job posted: done means every earlier one is done too. */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(config: HlsConfig, names: HlsNames, log: Log) {
     this.config = config;
@@ -82,88 +80,22 @@ export class CmafFiles {
     }
   }
 
-  // The disk work as data, run one at a time by pump(): close() can then finish it
-  // synchronously when the stream ends (a worker is terminated soon after its actors stop at
-  // a graceful stop, and pending promises would be lost with it).
-  private readonly ops: DiskOp[] = [];
-  private current: DiskOp | null = null;
-  private closed = false;
-
-  private enqueue(op: DiskOp): void {
-    if (this.closed) {
-      this.runSync(op);
-      return;
-    }
-    this.ops.push(op);
-    if (this.current === null) void this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    while (!this.closed && this.ops.length > 0) {
-      const op = this.ops.shift()!;
-      this.current = op;
-      try {
-        await this.runAsync(op);
-      } catch (err) {
-        this.log.warn({ file: op.kind === 'call' ? 'after' : op.path, err: (err as Error).message }, 'hls disk copy failed');
-      }
-    }
-    this.current = null;
-  }
-
-  private async runAsync(op: DiskOp): Promise<void> {
-    if (op.kind === 'call') return op.fn();
-    if (op.kind === 'remove') return unlink(op.path).catch(() => undefined);
-    await mkdir(dirname(op.path), { recursive: true });
-    const tmp = `${op.path}.tmp`;
-    await writeFile(tmp, op.bytes);
-    // Closed meanwhile: close() has written this file itself; an older playlist must not
-    // be renamed over the final one.
-    if (this.closed) return unlink(tmp).catch(() => undefined);
-    await rename(tmp, op.path);
-  }
-
-  private runSync(op: DiskOp): void {
-    try {
-      if (op.kind === 'call') void Promise.resolve(op.fn()).catch(() => undefined);
-      else if (op.kind === 'remove') rmSync(op.path, { force: true });
-      else {
-        mkdirSync(dirname(op.path), { recursive: true });
-        const tmp = `${op.path}.tmp-final`;
-        writeFileSync(tmp, op.bytes);
-        renameSync(tmp, op.path);
-      }
-    } catch (err) {
-      this.log.warn({ file: op.kind === 'call' ? 'after' : op.path, err: (err as Error).message }, 'hls disk copy failed');
-    }
+  private job(op: FileOp): void {
+    this.last = fileWork(this.m3u8Path, [op]).then((failure) => {
+      if (failure) this.log.warn({ file: failure.path, err: failure.message }, 'hls disk copy failed');
+    });
   }
 
   write(path: string, bytes: Uint8Array | string): void {
-    this.enqueue({ kind: 'write', path, bytes });
+    this.job({ op: 'write', path, data: bytes });
   }
 
   remove(path: string): void {
-    this.enqueue({ kind: 'remove', path });
+    this.job({ op: 'remove', path });
   }
 
   /** Runs `fn` once every write queued so far is done. */
-  after(fn: () => void | Promise<void>): void {
-    this.enqueue({ kind: 'call', fn });
-  }
-
-  /**
-   * The stream ended: what is still queued (and the write in progress) is done now,
-   * synchronously, in order; later calls run at once. Used from the muxer's stopped().
-   */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const left = this.current !== null && this.current.kind === 'write' ? [this.current, ...this.ops] : [...this.ops];
-    this.ops.length = 0;
-    for (const op of left) this.runSync(op);
-  }
-
-  readPlaylist(): Promise<string | null> {
-    return readFile(this.m3u8Path, 'utf8').catch(() => null);
+  after(fn: () => void): void {
+    void this.last.then(fn);
   }
 }

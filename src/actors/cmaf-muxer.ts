@@ -27,6 +27,7 @@ import { hlsSegmentHook, type HlsSubject } from './hls-hook.ts';
 import type { WorkerServices } from './worker-services.ts';
 import type { LiveUpdate } from './hls-live-mirror.ts';
 import type { CmafSubscribeMsg } from './hls-live-store.ts';
+import { cancelDisposal, scheduleDisposal } from './hls-disposal.ts';
 
 export interface CmafMuxerArgs extends HlsNames {
   /** vhost/app/stream: the directory name is `hls:<key>`. */
@@ -86,17 +87,13 @@ export class CmafMuxer implements Actor {
 
   constructor(args: CmafMuxerArgs, ctx: ActorContext, onSegment?: (ev: HlsSegmentEvent) => void) {
     this.args = args;
-    this.disposals = args.services.hlsDisposals.cmaf;
+    this.disposals = args.services.hlsDisposals;
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
     this.lowLatency = args.config.variant === 'low_latency';
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
     this.files = new CmafFiles(args.config, args, ctx.log);
-    const pending = this.disposals.get(this.files.m3u8Path);
-    if (pending) {
-      clearTimeout(pending);
-      this.disposals.delete(this.files.m3u8Path);
-    }
+    cancelDisposal(this.disposals, this.files.m3u8Path);
     const prev = this.adoptPrevious();
     this.firstMsn = prev.msn;
     this.firstDiscontinuitySequence = prev.dseq;
@@ -368,10 +365,7 @@ export class CmafMuxer implements Actor {
     if (this.segmenter) this.handle(this.segmenter.end());
     this.reader.close();
     const w = this.window;
-    if (w === null) {
-      this.files.close();
-      return;
-    }
+    if (w === null) return;
     w.end();
     this.changed = true;
     try {
@@ -381,26 +375,8 @@ export class CmafMuxer implements Actor {
     }
     const finalText = withoutParts(w.render());
     this.files.write(this.files.m3u8Path, finalText);
-    this.files.close();
     if (!this.args.config.cleanup) return;
-    const paths = [...this.diskFiles, ...this.adopted];
-    const m3u8 = this.files.m3u8Path;
-    const dispose = () => {
-      this.disposals.delete(m3u8);
-      this.files.after(async () => {
-        // A republish that rewrote the playlist owns the files now.
-        if ((await this.files.readPlaylist()) !== finalText) return;
-        for (const p of paths) this.files.remove(p);
-        this.files.remove(m3u8);
-      });
-    };
-    if (this.args.config.dispose > 0) {
-      const t = setTimeout(dispose, this.args.config.dispose * 1000);
-      t.unref();
-      this.disposals.set(m3u8, t);
-    } else {
-      dispose();
-    }
+    scheduleDisposal(this.disposals, this.files.m3u8Path, finalText, [...this.diskFiles, ...this.adopted], this.args.config.dispose);
   }
 }
 

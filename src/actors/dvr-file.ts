@@ -1,17 +1,16 @@
 // One FLV file being recorded: header, a patchable onMetaData tag, then tags with their
-// timestamps rebased to 0. Writes are batched in a preallocated buffer and flushed
-// synchronously once per DVR tick: they land in the page cache, a few per second, so
-// the worker is not held up, the order of bytes is trivial, and a full disk surfaces at
-// once as an exception the Dvr turns into "recording stopped".
-// Finalisation only overwrites two 8-byte numbers in place (duration, filesize): far
-// too light to be worth a trip to the piscina pool.
+// timestamps rebased to 0. Tags are batched in a preallocated buffer; once per DVR tick
+// the batch becomes a file op (bytes at an offset) that the Dvr hands to the file-work
+// pool, so the worker's players never wait on the disk. Offsets are known here, so the
+// order of bytes does not depend on the order ops finish in. Finalisation is two 8-byte
+// numbers patched in place (duration, filesize) after the last batch.
 
-import { openSync, writeSync, writevSync, closeSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { encodeFlvHeader, FLV_FILE_HEADER_SIZE } from '../net/flv/flv-header.ts';
 import { encodeTag, FLV_TAG_HEADER_SIZE, FLV_TAG_SCRIPT } from '../net/flv/flv-tag.ts';
 import { buildPatchableMetadata, encodeDouble } from '../net/flv/flv-metadata-patch.ts';
 import type { AmfObject } from '../net/rtmp/amf-types.ts';
+import type { FileOp } from './file-ops.ts';
+import { sharedBytes } from './file-work.ts';
 
 const BUFFER_BYTES = 1 << 20;
 
@@ -25,20 +24,19 @@ export interface DvrFileInfo {
 
 export class DvrFile {
   readonly path: string;
-  private fd: number;
   private readonly buf = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
+  /** Bytes handed out as ops so far: where the next batch goes. */
   private size = 0;
+  private ops: FileOp[] = [];
   private durationPos = 0;
   private filesizePos = 0;
   private baseTs = -1;
   private lastTs = 0;
 
-  /** Creates the file (and its folders) and writes the header and the metadata tag. */
+  /** The header and the metadata tag; the first batch creates the file (and its folders). */
   constructor(path: string, meta: AmfObject | null, tracks: { audio: boolean; video: boolean }) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'w');
     this.append(encodeFlvHeader(tracks));
     const m = buildPatchableMetadata(meta);
     const tagStart = FLV_FILE_HEADER_SIZE + FLV_TAG_HEADER_SIZE;
@@ -71,11 +69,11 @@ export class DvrFile {
     }
     const at = this.reserve(tag.length);
     if (at < 0) {
-      // Larger than the buffer: write it as it is, then patch the time in the file.
+      // Larger than the buffer: a batch of its own, with the time set in the copy.
+      const copy = sharedBytes([tag]);
+      copy.set(timeBytes(ts), 4);
       this.flush();
-      writeSync(this.fd, tag);
-      writeSync(this.fd, timeBytes(ts), 0, 4, this.size + 4);
-      this.size += tag.length;
+      this.out(copy);
       return;
     }
     this.buf.set(tag, at);
@@ -85,44 +83,43 @@ export class DvrFile {
     this.buf[at + 7] = ts >>> 24;
   }
 
-  /** Writes what is buffered. Throws on a write error (ENOSPC, EIO ...). */
+  /** What is buffered becomes an op (a copy: the buffer is reused). */
   flush(): void {
     if (this.used === 0) return;
-    writevSync(this.fd, [this.buf.subarray(0, this.used)]);
-    this.size += this.used;
+    const bytes = sharedBytes([this.buf.subarray(0, this.used)]);
     this.used = 0;
+    this.out(bytes);
   }
 
-  /** Flushes, patches duration and filesize in place, closes. */
-  close(): DvrFileInfo {
-    try {
-      this.flush();
-      const duration = this.durationMs / 1000;
-      writeSync(this.fd, encodeDouble(duration), 0, 8, this.durationPos);
-      writeSync(this.fd, encodeDouble(this.size), 0, 8, this.filesizePos);
-      return { path: this.path, duration, size: this.size };
-    } finally {
-      this.abandon();
-    }
+  /** The ops for everything written since the last call, in order. */
+  takeOps(): FileOp[] {
+    this.flush();
+    const ops = this.ops;
+    this.ops = [];
+    return ops;
   }
 
-  /** Closes the descriptor without writing anything more (after a failure). */
-  abandon(): void {
-    if (this.fd < 0) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // nothing more to do for a file we are giving up on
-    }
-    this.fd = -1;
+  /** The last ops: what is buffered, then duration and filesize patched in place. */
+  close(): { ops: FileOp[]; info: DvrFileInfo } {
+    const ops = this.takeOps();
+    const duration = this.durationMs / 1000;
+    ops.push(
+      { op: 'write-at', path: this.path, at: this.durationPos, data: encodeDouble(duration) },
+      { op: 'write-at', path: this.path, at: this.filesizePos, data: encodeDouble(this.size) },
+    );
+    return { ops, info: { path: this.path, duration, size: this.size } };
+  }
+
+  private out(bytes: Uint8Array): void {
+    this.ops.push({ op: 'write-at', path: this.path, at: this.size, data: bytes, ...(this.size === 0 ? { create: true } : {}) });
+    this.size += bytes.length;
   }
 
   private append(bytes: Uint8Array): void {
     const at = this.reserve(bytes.length);
     if (at < 0) {
       this.flush();
-      writeSync(this.fd, bytes);
-      this.size += bytes.length;
+      this.out(sharedBytes([bytes]));
       return;
     }
     this.buf.set(bytes, at);

@@ -4,7 +4,10 @@
 // seconds, on a keyframe when `wait_keyframe`. Each file opens with the FLV header, an
 // onMetaData whose duration and filesize are patched at close, and the sequence
 // headers; tag times start at 0 per file. A closed file is reported with `on_dvr`.
-// A write error (full disk, unwritable path) is logged once and stops this DVR only.
+// The bytes go to disk through the file-work pool (file-work.ts), keyed by the file, so a
+// file's batches and its final patch land in order while this thread, which owns players'
+// sockets, never waits on the disk; on_dvr fires once the patch is done. A write error
+// (full disk, unwritable path) is logged once and stops this DVR only.
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import { ChainReader } from '../runtime/index.ts';
@@ -15,9 +18,11 @@ import { normalizeMetadata } from '../net/rtmp/commands.ts';
 import type { AmfObject } from '../net/rtmp/amf-types.ts';
 import { FLV_TAG_HEADER_SIZE, FLV_PREVIOUS_TAG_SIZE } from '../net/flv/flv-tag.ts';
 import { FLAG_KEYFRAME, FLAG_METADATA, FLAG_SEQUENCE_HEADER, MSG_AUDIO, MSG_DATA_AMF0, MSG_VIDEO } from './media-flags.ts';
-import { DvrFile, type DvrFileInfo } from './dvr-file.ts';
+import { DvrFile } from './dvr-file.ts';
 import { notifyDvr, type DvrSubject } from './dvr-hook.ts';
 import type { HookEnvironment } from './hooks.ts';
+import { fileWork } from './file-work.ts';
+import type { FileOp, FileWorkFailure } from './file-ops.ts';
 
 export interface DvrArgs extends DvrSubject {
   media: MediaChainHandle;
@@ -43,6 +48,7 @@ export class Dvr implements Actor {
   private audioHeader: Uint8Array | null = null;
   private hasVideo = false;
   private failed = false;
+  private stopping = false;
 
   constructor(args: DvrArgs, ctx: ActorContext) {
     this.args = args;
@@ -56,21 +62,32 @@ export class Dvr implements Actor {
     return undefined;
   }
 
-  /** Runs a step; any error stops the recording (not the stream), logged once. */
-  private guard(step: () => void, stopOnFailure = true): void {
+  /** Runs a step; any error stops the recording (not the stream). */
+  private guard(step: () => void): void {
     if (this.failed) return;
     try {
       step();
     } catch (err) {
-      this.failed = true;
-      this.file?.abandon();
-      this.ctx.log.warn(
-        { stream: `${this.args.app}/${this.args.stream}`, file: this.file?.path, err: (err as Error).message },
-        'dvr stopped: cannot write the recording',
-      );
-      this.file = null;
-      if (stopOnFailure) this.ctx.stop();
+      this.fail({ path: this.file?.path ?? '', message: (err as Error).message });
     }
+  }
+
+  /** The recording stops (not the stream), logged once. */
+  private fail(failure: FileWorkFailure): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.ctx.log.warn({ stream: `${this.args.app}/${this.args.stream}`, file: failure.path, err: failure.message }, 'dvr stopped: cannot write the recording');
+    this.file = null;
+    if (!this.stopping) this.ctx.stop();
+  }
+
+  /** Hands a file's ops to the file-work pool; then `done`, unless a write failed. */
+  private write(path: string, ops: FileOp[], done?: () => void): void {
+    if (ops.length === 0) return;
+    void fileWork(path, ops).then((failure) => {
+      if (failure) this.fail(failure);
+      else done?.();
+    });
   }
 
   private drain(): void {
@@ -93,7 +110,7 @@ export class Dvr implements Actor {
       this.ctx.log.warn({ stream: `${this.args.app}/${this.args.stream}` }, 'dvr fell behind what the stream keeps: skipping to the latest keyframe');
       this.reader.skipToLatestSync();
     }
-    this.file?.flush();
+    if (this.file) this.write(this.file.path, this.file.takeOps());
   }
 
   private onSequenceHeader(type: number, tag: Uint8Array): void {
@@ -133,16 +150,19 @@ export class Dvr implements Actor {
     const file = this.file;
     if (!file) return;
     this.file = null;
-    const info: DvrFileInfo = file.close();
-    this.ctx.log.info({ stream: `${this.args.app}/${this.args.stream}`, ...info }, 'dvr file closed');
-    notifyDvr(this.args, info.path, this.ctx.log, this.args.hooks);
+    const { ops, info } = file.close();
+    this.write(info.path, ops, () => {
+      this.ctx.log.info({ stream: `${this.args.app}/${this.args.stream}`, ...info }, 'dvr file closed');
+      notifyDvr(this.args, info.path, this.ctx.log, this.args.hooks);
+    });
   }
 
   stopped(): void {
+    this.stopping = true;
     this.guard(() => {
       this.drain();
       this.closeFile();
-    }, false);
+    });
     this.reader.close();
   }
 }

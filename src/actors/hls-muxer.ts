@@ -2,7 +2,10 @@
 // stream into MPEG-TS as it arrives, cuts segments on keyframes once `fragment` seconds
 // have passed, keeps about `window` seconds in the playlist, ends the playlist when the
 // stream ends, and deletes the files per `cleanup`/`dispose`. The sequence numbers go on
-// across a republish, and the join is marked as a discontinuity.
+// across a republish, and the join is marked as a discontinuity. The files are written by
+// the file-work pool, a segment and then the playlist that names it in one job, so a
+// player never sees a segment listed before it is complete, and this thread (which owns
+// players' sockets) never waits on the disk; on_hls fires once the job is done.
 
 import { registerActor, type Actor, type ActorContext } from '../runtime/index.ts';
 import { ChainReader } from '../runtime/index.ts';
@@ -17,6 +20,9 @@ import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from './media-flags.ts';
 import { hlsSegmentHook, type HlsSubject } from './hls-hook.ts';
 import type { WorkerServices } from './worker-services.ts';
+import { fileWork, sharedBytes } from './file-work.ts';
+import type { FileOp } from './file-ops.ts';
+import { cancelDisposal, scheduleDisposal } from './hls-disposal.ts';
 
 export interface HlsMuxerArgs extends HlsNames {
   media: MediaChainHandle;
@@ -64,17 +70,12 @@ export class HlsMuxer implements Actor {
 
   constructor(args: HlsMuxerArgs, ctx: ActorContext, onSegment?: (ev: HlsSegmentEvent) => void) {
     this.args = args;
-    this.disposals = args.services.hlsDisposals.mpegts;
+    this.disposals = args.services.hlsDisposals;
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
     this.files = new HlsSegmentFiles(args.config, args);
-    const key = this.files.m3u8Path;
-    const pending = this.disposals.get(key);
-    if (pending) {
-      clearTimeout(pending);
-      this.disposals.delete(key);
-    }
+    cancelDisposal(this.disposals, this.files.m3u8Path);
     this.window = this.adoptPreviousWindow();
     ctx.every(TICK_MS, { type: 'hls/tick' });
   }
@@ -195,14 +196,27 @@ export class HlsMuxer implements Actor {
   private closeSegment(durationMs: number): void {
     if (this.segmentSeq < 0 || this.chunks.length <= 1 || durationMs < 0) return;
     const seq = this.segmentSeq;
-    const file = this.files.writeSegment(seq, this.chunks);
+    const file = this.files.segmentPath(seq);
+    const ops: FileOp[] = [{ op: 'write', path: file, data: sharedBytes(this.chunks) }];
     this.chunks = [];
     this.segmentSeq = -1;
     const uri = this.files.segmentUri(seq);
     const { removed } = this.window.add({ uri, duration: durationMs / 1000 });
-    this.files.writePlaylist(this.window.render());
-    if (this.args.config.cleanup) for (const r of removed) this.files.remove(this.files.segmentPath(r.sequence));
-    this.onSegment?.({ file, uri, m3u8: this.files.m3u8Path, duration: durationMs / 1000, seq });
+    ops.push({ op: 'write', path: this.files.m3u8Path, data: this.window.render() });
+    if (this.args.config.cleanup) for (const r of removed) ops.push({ op: 'remove', path: this.files.segmentPath(r.sequence) });
+    this.write(ops, { file, uri, m3u8: this.files.m3u8Path, duration: durationMs / 1000, seq });
+  }
+
+  /** Hands a job to the file-work pool; on_hls once it is done; a failed write stops HLS for this stream. */
+  private write(ops: FileOp[], segment: HlsSegmentEvent | null): void {
+    void fileWork(this.files.m3u8Path, ops).then((failure) => {
+      if (failure) {
+        if (!this.failed) this.ctx.log.warn({ stream: this.args.stream, file: failure.path, err: failure.message }, 'hls muxing stopped');
+        this.failed = true;
+        return;
+      }
+      if (segment) this.onSegment?.(segment);
+    });
   }
 
   stopped(): void {
@@ -215,24 +229,10 @@ export class HlsMuxer implements Actor {
     if (this.window.segments.length === 0) return;
     this.window.end();
     const finalText = this.window.render();
-    this.files.writePlaylist(finalText);
+    this.write([{ op: 'write', path: this.files.m3u8Path, data: finalText }], null);
     if (!this.args.config.cleanup) return;
     const segments = this.window.segments.map((s) => this.files.segmentPath(s.sequence));
-    const m3u8 = this.files.m3u8Path;
-    const dispose = () => {
-      this.disposals.delete(m3u8);
-      // A republish (maybe on another worker) that rewrote the playlist owns the files now.
-      if (this.files.currentPlaylistText() !== finalText) return;
-      for (const p of segments) this.files.remove(p);
-      this.files.remove(m3u8);
-    };
-    if (this.args.config.dispose > 0) {
-      const t = setTimeout(dispose, this.args.config.dispose * 1000);
-      t.unref();
-      this.disposals.set(m3u8, t);
-    } else {
-      dispose();
-    }
+    scheduleDisposal(this.disposals, this.files.m3u8Path, finalText, segments, this.args.config.dispose);
   }
 }
 

@@ -1,10 +1,8 @@
-// The files of one HLS stream on disk: segments and the playlist are written under a
-// temporary name and renamed, so no reader ever sees half a file. Writes are synchronous:
-// a segment is a single writev of what was muxed during the fragment (about a megabyte
-// for 10 s at 1 Mbit/s, a millisecond or two), which keeps the order of segment,
-// playlist and deletions trivially right, also in the final flush at unpublish.
+// The names of one HLS stream's files on disk, all kept under `hls.path`. The writes
+// themselves are file ops the muxer hands to the file-work pool (file-ops.ts: under a
+// temporary name, then renamed, so no reader ever sees half a file).
 
-import { mkdirSync, openSync, writevSync, closeSync, renameSync, writeFileSync, unlinkSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { expandTemplate } from '../config/template.ts';
 import type { HlsConfig } from '../config/types.ts';
@@ -46,48 +44,10 @@ export class HlsSegmentFiles {
     return relative(dirname(this.m3u8Path), this.segmentPath(seq)).split('\\').join('/');
   }
 
-  writeSegment(seq: number, chunks: readonly Uint8Array[]): string {
-    const path = this.segmentPath(seq);
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      for (let i = 0; i < chunks.length; i += 1024) writevSync(fd, chunks.slice(i, i + 1024));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    return path;
-  }
-
-  writePlaylist(text: string): void {
-    mkdirSync(dirname(this.m3u8Path), { recursive: true });
-    const tmp = `${this.m3u8Path}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, this.m3u8Path);
-  }
-
-  remove(path: string): void {
-    try {
-      unlinkSync(path);
-    } catch {
-      // already gone: cleanup is best effort
-    }
-  }
-
-  /** The playlist left on disk by an earlier publish of this stream, if any. */
+  /** The playlist left on disk by an earlier publish of this stream, if any (read once, at publish). */
   previousPlaylist(): ParsedMediaPlaylist | null {
     try {
       return parseMediaPlaylist(readFileSync(this.m3u8Path, 'utf8'));
-    } catch {
-      return null;
-    }
-  }
-
-  /** The playlist on disk now, or null. */
-  currentPlaylistText(): string | null {
-    try {
-      return readFileSync(this.m3u8Path, 'utf8');
     } catch {
       return null;
     }

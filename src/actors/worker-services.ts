@@ -12,6 +12,7 @@ import { HookCounts, type HookEnvironment } from './hooks.ts';
 import { BandcheckClock } from './bandcheck-clock.ts';
 import { LocalSources } from './local-sources.ts';
 import { HlsPulls } from './hls-pull.ts';
+import type { HlsDisposals } from './hls-disposal.ts';
 
 export interface WorkerServicesInit {
   config: SluiceConfig;
@@ -43,10 +44,10 @@ export class WorkerServices implements HookEnvironment {
   readonly bandcheckClock: BandcheckClock;
   readonly mediaCounters: MediaCounters = { messages: 0, bytes: 0 };
   /**
-   * HLS disposal timers by playlist path, one map per variant: they outlive the muxer that
-   * set them, and a republish of the stream on this thread cancels its own.
+   * HLS disposal timers by playlist path (either variant): they outlive the muxer that set
+   * them, and a republish of the stream on this thread cancels its own.
    */
-  readonly hlsDisposals = { mpegts: new Map<string, NodeJS.Timeout>(), cmaf: new Map<string, NodeJS.Timeout>() };
+  readonly hlsDisposals: HlsDisposals = new Map();
   /** HLS viewers' pulls of streams that live on other origins of the cluster. */
   readonly hlsPulls = new HlsPulls(this);
   private hubRef: ActorRef | null = null;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildPatchableMetadata, encodeDouble, numberOffset } from '../../src/net/flv/flv-metadata-patch.ts';
 import { DvrFile } from '../../src/actors/dvr-file.ts';
+import { runFileOps } from '../../src/actors/file-ops.ts';
 import { encodeTag } from '../../src/net/flv/flv-tag.ts';
 import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import { normalizeMetadata } from '../../src/net/rtmp/commands.ts';
@@ -63,12 +64,15 @@ test('a DVR file: header, patched metadata, sequence headers at 0, tags rebased 
     f.writeTag(avcHeader, 0, true);
     f.writeTag(encodeTag(9, 5000, Uint8Array.of(0x17, 1, 0, 0, 0, 9)), 5000, false);
     f.writeTag(encodeTag(8, 5010, Uint8Array.of(0xaf, 1, 7)), 5010, false);
-    // a tag larger than the write buffer goes straight to the file
+    // a batch of its own, as the DVR tick hands it out
+    assert.equal(runFileOps(f.takeOps()), null);
+    // a tag larger than the write buffer is a batch of its own too
     const big = new Uint8Array(1.5 * 1024 * 1024);
     big[0] = 0x27;
     big[1] = 1;
     f.writeTag(encodeTag(9, 7500, big), 7500, false);
-    const info = f.close();
+    const { ops, info } = f.close();
+    assert.equal(runFileOps(ops), null);
     assert.equal(info.duration, 2.5);
     assert.equal(info.size, statSync(path).size);
     const file = readFlvFile(new Uint8Array(readFileSync(path)), { maxTagSize: 4 * 1024 * 1024 });
@@ -84,12 +88,15 @@ test('a DVR file: header, patched metadata, sequence headers at 0, tags rebased 
   }
 });
 
-test('a DVR file that cannot be created throws (the Dvr stops recording)', () => {
+test('a DVR file that cannot be created fails with its path (the Dvr stops recording)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dvr-unit-'));
   try {
     // A file where a folder should be: mkdir fails with ENOTDIR.
     writeFileSync(join(dir, 'blocker'), '');
-    assert.throws(() => new DvrFile(join(dir, 'blocker/live/x.flv'), null, { audio: true, video: true }), /ENOTDIR|EEXIST/);
+    const path = join(dir, 'blocker/live/x.flv');
+    const failure = runFileOps(new DvrFile(path, null, { audio: true, video: true }).takeOps());
+    assert.equal(failure?.path, path);
+    assert.match(failure?.message ?? '', /ENOTDIR|EEXIST/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

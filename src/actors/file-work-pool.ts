@@ -1,0 +1,86 @@
+// The process's file-work pool, in the main thread: a piscina pool of FILE_THREADS threads
+// that does every HLS and DVR disk write, rename and delete, so the worker threads that
+// own the sockets never wait on the disk. Jobs with the same key (one playlist, one
+// recording) run in the order they were posted; other keys run alongside on the second
+// thread, so one slow file does not hold up every stream. A failure is logged here with
+// its path (the asker may be gone) and answered to the asker, who stops that stream's
+// HLS or DVR. Started once per process by the server; stop() waits for what is queued.
+
+import { BroadcastChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { FileOp, FileWorkFailure } from './file-ops.ts';
+import { FILE_WORK_CHANNEL, fileWorkReplyChannel, type FileWorkDone, type FileWorkJob } from './file-work-wire.ts';
+
+// Two: a stream whose disk hangs keeps one thread, the other streams get the other.
+const FILE_THREADS = 2;
+const TASK_FILE = new URL('./file-work-thread.ts', import.meta.url).href;
+
+export interface FileWorkPool {
+  /** Jobs posted and not yet done. */
+  readonly pending: number;
+  /** Waits (at most `timeoutMs`) for every job posted so far, then closes the pool. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+export function startFileWorkPool(log: Pick<Logger, 'warn'>): FileWorkPool {
+  const pool = new Piscina<FileOp[], FileWorkFailure | null>({
+    filename: TASK_FILE,
+    minThreads: 1,
+    maxThreads: FILE_THREADS,
+    // A task is a few syscalls: the threads stay, there is no point in starting them again.
+    idleTimeout: 60_000,
+  });
+  const jobs = new BroadcastChannel(FILE_WORK_CHANNEL);
+  jobs.unref();
+  const replies = new Map<number, BroadcastChannel>();
+  const tails = new Map<string, Promise<void>>();
+  let pending = 0;
+
+  const answer = (job: FileWorkJob, failure: FileWorkFailure | null): void => {
+    if (failure) log.warn({ file: failure.path, err: failure.message }, 'file work failed');
+    let ch = replies.get(job.thread);
+    if (!ch) {
+      ch = new BroadcastChannel(fileWorkReplyChannel(job.thread));
+      ch.unref();
+      replies.set(job.thread, ch);
+    }
+    const done: FileWorkDone = { id: job.id, failure };
+    ch.postMessage(done);
+  };
+
+  jobs.onmessage = (ev) => {
+    const job = (ev as { data: FileWorkJob }).data;
+    pending++;
+    const run = (tails.get(job.key) ?? Promise.resolve())
+      .then(() => pool.run(job.ops))
+      .then(
+        (failure) => answer(job, failure),
+        (err: Error) => answer(job, { path: job.key, message: err.message }),
+      )
+      .finally(() => {
+        pending--;
+        if (tails.get(job.key) === run) tails.delete(job.key);
+      });
+    tails.set(job.key, run);
+  };
+
+  return {
+    get pending() {
+      return pending;
+    },
+    async stop(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      // Jobs the last actors posted may still sit in the channel: let them in, then wait.
+      do {
+        await new Promise((r) => setImmediate(r));
+        await Promise.race([Promise.allSettled([...tails.values()]), new Promise((r) => setTimeout(r, 50))]);
+      } while ((pending > 0 || tails.size > 0) && Date.now() < deadline);
+      if (pending > 0) log.warn({ pending }, 'file work left undone at stop');
+      jobs.close();
+      for (const ch of replies.values()) ch.close();
+      // A thread stuck in a system call (a hung disk) never ends: do not wait for it.
+      await Promise.race([pool.destroy(), new Promise((r) => setTimeout(r, Math.max(100, deadline - Date.now())).unref())]);
+    },
+  };
+}
