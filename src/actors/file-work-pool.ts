@@ -14,7 +14,8 @@ import { FILE_WORK_CHANNEL, fileWorkReplyChannel, type FileWorkDone, type FileWo
 
 // Two: a stream whose disk hangs keeps one thread, the other streams get the other.
 const FILE_THREADS = 2;
-const TASK_FILE = new URL('./file-work-thread.ts', import.meta.url).href;
+// `.ts` from the sources, `.js` from the compiled package: the same extension as this module.
+const TASK_FILE = new URL(`./file-work-thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
 
 export interface FileWorkPool {
   /** Jobs posted and not yet done. */
