@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isSluiceError } from '../../src/errors.ts';
-import { adtsHeader, parseAacConfig, writeAdtsHeader, type AacConfig } from '../../src/net/codec/aac.ts';
-import { BitWriter } from '../../src/net/codec/bit-writer.ts';
+import { parseAacConfig, writeAdtsHeader, type AacConfig } from '../../src/net/codec/aac.ts';
+import { adtsHeader } from '../helpers/adts-header.ts';
+import { BitWriter } from '../helpers/bit-writer.ts';
 import { fromHex } from '../helpers/bytes.ts';
 
 const asc = (build: (w: BitWriter) => BitWriter): Uint8Array => build(new BitWriter()).finish();

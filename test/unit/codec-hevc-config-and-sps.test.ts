@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isSluiceError } from '../../src/errors.ts';
-import { BitWriter, escapeRbsp } from '../../src/net/codec/bit-writer.ts';
+import { BitWriter, escapeRbsp } from '../helpers/bit-writer.ts';
 import { hevcLevelName, hevcProfileName, parseHevcConfig } from '../../src/net/codec/hevc.ts';
 import { parseHevcSps } from '../../src/net/codec/hevc-sps.ts';
 import { fromHex } from '../helpers/bytes.ts';

@@ -1,5 +1,4 @@
 import { readExHeader } from './modex.ts';
-import { SluiceError } from '../../errors.ts';
 import { fourCCName, lookupFourCC } from './fourcc.ts';
 
 export type AudioCodec =
@@ -168,11 +167,4 @@ function parseEnhanced(data: Uint8Array, b0: number, out: AudioTagInfo): void {
   out.endOfSequence = h.packetType === AUDIO_PACKET_SEQUENCE_END;
   out.headerLength = h.pos;
   out.truncated = data.length < h.pos;
-}
-
-/** parseAudioTag that throws SluiceError('CODEC_DECODE') when the header is cut short. */
-export function parseAudioTagStrict(data: Uint8Array, out?: AudioTagInfo): AudioTagInfo {
-  const info = parseAudioTag(data, out);
-  if (info.truncated) throw new SluiceError('CODEC_DECODE', `audio tag header truncated (${data.length} bytes)`);
-  return info;
 }

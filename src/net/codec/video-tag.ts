@@ -1,5 +1,4 @@
 import { readExHeader } from './modex.ts';
-import { SluiceError } from '../../errors.ts';
 import { FOURCC_AVC1, FOURCC_HVC1, fourCCName, lookupFourCC } from './fourcc.ts';
 
 export type VideoCodec = 'H264' | 'H265' | 'AV1' | 'VP9' | 'VP8' | 'VP6' | 'H263' | 'ScreenVideo' | 'other';
@@ -171,11 +170,4 @@ function parseEnhanced(data: Uint8Array, b0: number, out: VideoTagInfo): void {
   }
   out.headerLength = pos;
   out.truncated = data.length < pos;
-}
-
-/** parseVideoTag that throws SluiceError('CODEC_DECODE') when the header is cut short. */
-export function parseVideoTagStrict(data: Uint8Array, out?: VideoTagInfo): VideoTagInfo {
-  const info = parseVideoTag(data, out);
-  if (info.truncated) throw new SluiceError('CODEC_DECODE', `video tag header truncated (${data.length} bytes)`);
-  return info;
 }
