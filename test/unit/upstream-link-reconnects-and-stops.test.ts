@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { until, sleep } from '../helpers/clients.ts';
+import { relayTo } from '../helpers/tcp-relay.ts';
 import { Backoff, UpstreamLink, type LinkDrop } from '../../src/actors/upstream-link.ts';
 import type { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
 import type { ActorRef } from '../../src/runtime/index.ts';
@@ -21,18 +22,8 @@ class CountingProxy {
   constructor(target: number | null) {
     this.server = net.createServer((inbound) => {
       this.accepted++;
-      if (target === null) return void inbound.destroy();
-      const outbound = net.connect(target, '127.0.0.1');
-      for (const s of [inbound, outbound]) {
-        this.sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => {
-          this.sockets.delete(s);
-          inbound.destroy();
-          outbound.destroy();
-        });
-      }
-      inbound.pipe(outbound).pipe(inbound);
+      if (target === null) inbound.destroy();
+      else relayTo(inbound, target, this.sockets);
     });
   }
 
