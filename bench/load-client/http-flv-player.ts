@@ -1,67 +1,25 @@
-// One HTTP-FLV benchmark viewer: a raw socket sends `GET /app/stream.flv`, then only the
-// chunk framing and FLV tag headers are looked at (`http-flv-skimmer.ts`). Reads land in a
-// buffer shared by all players of the thread (`onread`), so a read allocates nothing.
+// One HTTP-FLV benchmark viewer: sends `GET /app/stream.flv`, then only the chunk framing
+// and FLV tag headers are looked at (`http-flv-skimmer.ts`); the socket and the media
+// accounting are the load player's (`load-player.ts`).
 
-import net from 'node:net';
 import { HttpFlvSkimmer, TAG_VIDEO, TAG_SCRIPT, type FlvSkimmerOwner } from './http-flv-skimmer.ts';
-import type { BenchPlayer } from './bench-player.ts';
+import { LoadPlayer, type LoadPlayerOptions } from './load-player.ts';
 import type { StreamTarget } from './rtmp-wire.ts';
 
-export interface HttpFlvPlayerOptions {
-  readBuffer: Buffer;
-  /** Keep every media tag's (type, timestamp, size): for tests. */
-  record?: boolean;
-  onClose?: (p: HttpFlvPlayer) => void;
-}
+export type HttpFlvPlayerOptions = LoadPlayerOptions<HttpFlvPlayer>;
 
 export function httpFlvRequest(t: StreamTarget): Buffer {
   return Buffer.from(`GET /${t.app}/${t.stream}.flv HTTP/1.1\r\nHost: ${t.host}\r\n\r\n`, 'latin1');
 }
 
-export class HttpFlvPlayer implements BenchPlayer, FlvSkimmerOwner {
-  readonly target: StreamTarget;
-  readonly socket: net.Socket;
-  private readonly skimmer: HttpFlvSkimmer;
-  bytes = 0;
+export class HttpFlvPlayer extends LoadPlayer implements FlvSkimmerOwner {
+  private readonly skimmer: HttpFlvSkimmer = new HttpFlvSkimmer(this);
   status = 0;
-  private closedFlag = false;
-  lastTs = -1;
-  playSentAt = 0;
-  firstFrameMs = -1;
-  markTs = -1;
-  markWall = 0;
-  mediaCount = 0;
   /** The server sent the last chunk (stream ended). */
   ended = false;
-  readonly frames: { type: number; ts: number; len: number }[] | null;
-  error = '';
-  private readonly onClose?: (p: HttpFlvPlayer) => void;
 
   constructor(target: StreamTarget, opts: HttpFlvPlayerOptions) {
-    this.target = target;
-    this.skimmer = new HttpFlvSkimmer(this);
-    this.frames = opts.record ? [] : null;
-    this.onClose = opts.onClose;
-    this.socket = net.connect({
-      host: target.host,
-      port: target.port,
-      noDelay: true,
-      onread: {
-        buffer: opts.readBuffer,
-        callback: (n: number, buf: Uint8Array): boolean => {
-          this.onBytes(buf, n);
-          return true;
-        },
-      },
-    });
-    this.socket.on('connect', () => {
-      this.playSentAt = performance.now();
-      this.socket.write(httpFlvRequest(target));
-    });
-    this.socket.on('error', (err) => {
-      if (!this.error) this.error = err.message;
-    });
-    this.socket.on('close', () => this.closed());
+    super(target, opts, opts.onClose && (() => opts.onClose!(this)));
   }
 
   /** HTTP chunks received: one per write the server made. */
@@ -70,30 +28,17 @@ export class HttpFlvPlayer implements BenchPlayer, FlvSkimmerOwner {
   }
 
   get playing(): boolean {
-    return this.status === 200 && !this.closedFlag;
+    return this.status === 200 && !this.isClosed;
   }
 
-  get isClosed(): boolean {
-    return this.closedFlag;
+  protected connected(): void {
+    this.playSentAt = performance.now();
+    this.socket.write(httpFlvRequest(this.target));
   }
 
-  close(): void {
-    this.socket.destroy();
-  }
-
-  private closed(): void {
-    if (this.closedFlag) return;
-    this.closedFlag = true;
-    this.onClose?.(this);
-  }
-
-  private onBytes(buf: Uint8Array, n: number): void {
-    this.bytes += n;
+  protected received(buf: Buffer, n: number): void {
     this.skimmer.push(buf, 0, n);
-    if (this.skimmer.error) {
-      if (!this.error) this.error = this.skimmer.error;
-      this.socket.destroy();
-    }
+    if (this.skimmer.error) this.fail(this.skimmer.error);
   }
 
   onHead(status: number): void {
@@ -101,27 +46,10 @@ export class HttpFlvPlayer implements BenchPlayer, FlvSkimmerOwner {
   }
 
   onTag(type: number, timestamp: number, size: number): void {
-    if (type === TAG_SCRIPT) return;
-    this.mediaCount++;
-    if (timestamp > this.lastTs) {
-      this.lastTs = timestamp;
-      if (this.markTs < 0 && this.markWall > 0) this.markTs = timestamp;
-    }
-    if (type === TAG_VIDEO && this.firstFrameMs < 0 && this.playSentAt) this.firstFrameMs = performance.now() - this.playSentAt;
-    if (this.frames) this.frames.push({ type, ts: timestamp, len: size });
+    if (type !== TAG_SCRIPT) this.media(type, timestamp, size, type === TAG_VIDEO);
   }
 
   onEnd(): void {
     this.ended = true;
-  }
-
-  mark(now: number): void {
-    this.markWall = now;
-    this.markTs = this.lastTs;
-  }
-
-  keepingUp(now: number, ratio: number): boolean {
-    if (!this.playing || this.markTs < 0 || !this.markWall) return false;
-    return this.lastTs - this.markTs >= ratio * (now - this.markWall);
   }
 }

@@ -20,7 +20,8 @@ import type { WorkerServices } from './worker-services.ts';
 import { resolveVhost } from './vhosts.ts';
 import { newClientId } from './server-identity.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
-import { Backoff, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
+import { parseHostPort, upstreamTcUrl } from './rtmp-upstream.ts';
+import { Backoff, UpstreamLink } from './upstream-link.ts';
 import type { SourceSpawnArgs, SourceStartRes } from './stream-source.ts';
 import { locateStream } from './cluster-names.ts';
 
@@ -73,21 +74,14 @@ export class Edge implements Actor {
   private readonly services: WorkerServices;
   private readonly ctx: ActorContext;
   private readonly origins: string[];
-  private readonly backoff: Backoff;
+  private readonly link: UpstreamLink;
   private readonly viaDirectory: boolean;
   private warnedUnavailable = false;
   private readonly interest = new Map<string, { players: number; at: number }>();
   private elected = false;
-  private client: RtmpClient | null = null;
-  /** A connection not yet playing (closed if we stop meanwhile). */
-  private connecting: RtmpClient | null = null;
-  private gen = 0;
-  private originIndex = 0;
-  private failures = 0;
   private source: ActorRef | null = null;
   private idleSince = Date.now();
   private upstream = '';
-  private done = false;
 
   constructor(args: EdgeSpawnArgs, ctx: ActorContext) {
     this.args = args;
@@ -95,8 +89,21 @@ export class Edge implements Actor {
     this.ctx = ctx;
     this.viaDirectory = args.viaDirectory === true;
     this.origins = this.viaDirectory ? [] : resolveVhost(args.services.config, args.vhost)?.config.cluster.origin ?? [];
-    // Origins of a cluster are found again within seconds: retry sooner than an edge does.
-    this.backoff = this.viaDirectory ? new Backoff(250, 2000) : new Backoff();
+    const origins = this.origins.length;
+    this.link = new UpstreamLink(ctx, {
+      mode: 'play',
+      messages: { up: 'edge/up', down: 'edge/down', retry: 'edge/connect' },
+      hosts: this.origins,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      // Origins of a cluster are found again within seconds: retry sooner than an edge does.
+      backoff: this.viaDirectory ? new Backoff(250, 2000) : new Backoff(),
+      // Each origin gets a go at once; when all failed in a row, wait. In a cluster, the
+      // directory is asked again at once after a drop, after a short wait after a failure
+      // (the origin may have just died).
+      retryDelay: this.viaDirectory
+        ? (drop, backoff) => (drop.wasUp ? 0 : backoff.next())
+        : (drop, backoff) => (drop.failuresInRow < origins ? 0 : backoff.next()),
+    });
     ctx.tell(ctx.self, { type: 'edge/elect' });
   }
 
@@ -110,9 +117,10 @@ export class Edge implements Actor {
         this.up(msg.gen, msg.client);
         return undefined;
       case 'edge/down':
-        return this.down(msg.gen, msg.reason);
+        this.down(msg.gen, msg.reason);
+        return undefined;
       case 'edge/event':
-        if (msg.gen === this.gen) await this.onEvent(msg.event);
+        if (this.link.isCurrent(msg.gen)) await this.onEvent(msg.event);
         return undefined;
       case 'edge/interest':
         this.interest.set(`${msg.from.worker}/${msg.from.id}`, { players: msg.players, at: Date.now() });
@@ -151,13 +159,13 @@ export class Edge implements Actor {
   }
 
   private async connect(): Promise<void> {
-    if (this.done || this.client) return;
-    let origin = this.origins[this.originIndex % this.origins.length];
+    if (this.link.isStopped || this.link.client) return;
+    let origin = this.link.host;
     if (this.viaDirectory) {
       const at = await this.locate();
-      if (this.done || this.client) return;
+      if (this.link.isStopped || this.link.client) return;
       if (at === null) {
-        this.ctx.schedule(LOCATE_RETRY_MS, { type: 'edge/connect' });
+        this.link.retryIn(LOCATE_RETRY_MS);
         return;
       }
       origin = at;
@@ -184,57 +192,25 @@ export class Edge implements Actor {
 
   private dial(origin: string): void {
     const a = this.args;
-    const hp = parseHostPort(origin);
-    const tcUrl = upstreamTcUrl(hp, a.vhost, a.app);
+    const tcUrl = upstreamTcUrl(parseHostPort(origin), a.vhost, a.app);
     this.upstream = `${tcUrl}/${a.stream}`;
-    const gen = ++this.gen;
     const ctx = this.ctx;
     const self = ctx.self;
-    const onEvent = (event: ClientEvent): void => {
+    this.link.open(tcUrl, a.stream, (event, gen) => {
       if (event.type === 'media' || event.type === 'data' || event.type === 'status') ctx.tell(self, { type: 'edge/event', gen, event });
-    };
-    openUpstream(this.upstreamOwner(), {
-      tcUrl, stream: a.stream, mode: 'play', gen, upType: 'edge/up', downType: 'edge/down', timeoutMs: CONNECT_TIMEOUT_MS, onEvent,
     });
   }
 
-  private upstreamOwner(): UpstreamOwner {
-    return { ctx: this.ctx, isDone: () => this.done, setConnecting: (c) => (this.connecting = c) };
-  }
-
   private up(gen: number, client: RtmpClient): void {
-    if (this.connecting === client) this.connecting = null;
-    if (gen !== this.gen || this.done) {
-      client.destroy();
-      return;
-    }
-    this.client = client;
-    this.failures = 0;
-    this.backoff.reset();
+    if (!this.link.up(gen, client)) return;
     this.ctx.log.info({ stream: this.args.key, from: this.upstream }, 'edge pull started');
   }
 
-  private down(gen: number, reason: string): Promise<void> | undefined {
-    if (gen !== this.gen || this.done) return undefined;
-    this.gen++;
-    this.connecting?.destroy();
-    this.connecting = null;
-    const wasUp = this.client !== null;
-    this.closeUpstream();
+  private down(gen: number, reason: string): void {
+    const drop = this.link.down(gen, reason);
+    if (!drop) return;
     this.stopSource();
-    this.failures++;
-    // Each origin gets a go at once; when all failed in a row, wait. In a cluster, the
-    // directory is asked again after a short wait (the origin may have just died).
-    let delay: number;
-    if (this.viaDirectory) delay = wasUp ? 0 : this.backoff.next();
-    else {
-      this.originIndex = (this.originIndex + 1) % this.origins.length;
-      delay = this.failures < this.origins.length ? 0 : this.backoff.next();
-    }
-    this.ctx.log.warn({ stream: this.args.key, from: this.upstream, reason, retryMs: delay }, wasUp ? 'edge pull dropped' : 'edge pull failed');
-    if (delay === 0) return this.connect();
-    this.ctx.schedule(delay, { type: 'edge/connect' });
-    return undefined;
+    this.ctx.log.warn({ stream: this.args.key, from: this.upstream, reason, retryMs: drop.retryMs }, drop.wasUp ? 'edge pull dropped' : 'edge pull failed');
   }
 
   private async onEvent(e: ClientEvent): Promise<void> {
@@ -273,14 +249,14 @@ export class Edge implements Actor {
     if (!vhost) return false;
     const args: SourceSpawnArgs = {
       key: a.key, vhost: a.vhost, app: a.app, stream: a.stream, param: '', tcUrl: this.upstream,
-      publisher: { clientId: this.id, ip: this.client?.socket.remoteAddress ?? '', ref: this.ctx.self },
+      publisher: { clientId: this.id, ip: this.link.client?.socket.remoteAddress ?? '', ref: this.ctx.self },
       gopCache: vhost.config.gop_cache, timeJitter: vhost.config.time_jitter, chunkSize: config.chunk_size, hls: vhost.config.hls,
       queueMs: vhost.config.queue_length * 1000,
       services: this.services,
     };
     const source = this.ctx.spawn('media/source', args);
     const res = await this.ctx.ask<SourceStartRes>(source, { type: 'source/start' });
-    if (res.ok && !this.done) {
+    if (res.ok && !this.link.isStopped) {
       this.source = source;
       return true;
     }
@@ -318,10 +294,8 @@ export class Edge implements Actor {
 
   /** Leaves the current origin and looks the stream up again shortly. */
   private relocate(): void {
-    this.gen++; // the closing upstream's report is stale
-    this.closeUpstream();
+    this.link.abandon(LOCATE_RETRY_MS / 2);
     this.ctx.log.info({ stream: this.args.key, from: this.upstream }, 'edge pull: the origin unpublished, looking the stream up again');
-    this.ctx.schedule(LOCATE_RETRY_MS / 2, { type: 'edge/connect' });
   }
 
   private stopSource(): void {
@@ -329,17 +303,8 @@ export class Edge implements Actor {
     this.source = null;
   }
 
-  private closeUpstream(): void {
-    const c = this.client;
-    this.client = null;
-    if (c) void c.close();
-  }
-
   stopped(): void {
-    this.done = true;
-    this.gen++;
-    this.connecting?.destroy();
-    this.closeUpstream(); // the source child stops with us; the directory drops our names
+    this.link.stop(); // the source child stops with us; the directory drops our names
   }
 }
 

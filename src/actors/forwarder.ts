@@ -11,7 +11,8 @@ import { ChainReader } from '../runtime/index.ts';
 import { PayloadScratch, type MediaChainHandle } from './media-chain.ts';
 import type { RtmpClient } from '../net/rtmp/rtmp-client.ts';
 import { MSG_AUDIO, MSG_VIDEO, MSG_DATA_AMF0 } from './media-flags.ts';
-import { Backoff, forwardedStreamName, parseHostPort, upstreamTcUrl, openUpstream, type UpstreamOwner } from './rtmp-upstream.ts';
+import { forwardedStreamName, parseHostPort, upstreamTcUrl } from './rtmp-upstream.ts';
+import { UpstreamLink, type LinkDrop } from './upstream-link.ts';
 import type { ForwardPlan, ForwardTarget } from './forwarder-plan.ts';
 
 export interface ForwarderArgs {
@@ -41,15 +42,9 @@ const HIGH_WATER_BYTES = 2 * 1024 * 1024;
 export class Forwarder implements Actor {
   private readonly args: ForwarderArgs;
   private readonly ctx: ActorContext;
-  private readonly backoff = new Backoff();
-  private client: RtmpClient | null = null;
-  /** A connection not yet publishing (closed if we stop meanwhile). */
-  private connecting: RtmpClient | null = null;
+  private readonly link: UpstreamLink;
   private reader: ChainReader | null = null;
   private readonly scratch = new PayloadScratch();
-  private gen = 0;
-  private hostIndex = 0;
-  private done = false;
   private dest = '';
   /** Messages sent on the current connection, and connections made so far. */
   sent = 0;
@@ -58,6 +53,12 @@ export class Forwarder implements Actor {
   constructor(args: ForwarderArgs, ctx: ActorContext) {
     this.args = args;
     this.ctx = ctx;
+    this.link = new UpstreamLink(ctx, {
+      mode: 'publish',
+      messages: { up: 'fwd/up', down: 'fwd/down', retry: 'fwd/connect' },
+      hosts: args.target.hosts,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+    });
     ctx.tell(ctx.self, { type: 'fwd/connect' });
     ctx.every(TICK_MS, { type: 'fwd/tick' });
   }
@@ -84,57 +85,38 @@ export class Forwarder implements Actor {
   }
 
   private connect(): void {
-    if (this.done) return;
     const a = this.args;
-    const hosts = a.target.hosts;
-    const hp = parseHostPort(hosts[this.hostIndex % hosts.length]!);
-    const tcUrl = upstreamTcUrl(hp, a.vhost, a.app);
+    const tcUrl = upstreamTcUrl(parseHostPort(this.link.host!), a.vhost, a.app);
     const name = forwardedStreamName(a.stream, a.param, a.hops + 1);
     this.dest = `${tcUrl}/${name}`;
-    openUpstream(this.upstreamOwner(), {
-      tcUrl, stream: name, mode: 'publish', gen: ++this.gen, upType: 'fwd/up', downType: 'fwd/down', timeoutMs: CONNECT_TIMEOUT_MS,
-    });
-  }
-
-  private upstreamOwner(): UpstreamOwner {
-    return { ctx: this.ctx, isDone: () => this.done, setConnecting: (c) => (this.connecting = c) };
+    this.link.open(tcUrl, name);
   }
 
   private up(gen: number, client: RtmpClient): void {
-    if (this.connecting === client) this.connecting = null;
-    if (gen !== this.gen || this.done) {
-      client.destroy();
-      return;
-    }
-    this.client = client;
+    if (!this.link.up(gen, client)) return;
     this.reader = new ChainReader(this.args.media.chain, { startAt: 'latest-sync', autoRelease: true });
     this.sent = 0;
     this.connections++;
-    this.backoff.reset();
     this.ctx.log.info({ stream: this.streamKey(), to: this.dest, role: this.args.target.role }, 'forward started');
     this.drain();
   }
 
   private down(gen: number, reason: string): void {
-    if (gen !== this.gen || this.done) return;
-    this.gen++; // later reports of this attempt are stale
-    this.connecting?.destroy();
-    this.connecting = null;
-    const wasUp = this.client !== null;
-    this.teardown();
-    const hosts = this.args.target.hosts;
-    this.hostIndex = (this.hostIndex + 1) % hosts.length;
-    const delay = this.backoff.next();
+    this.logDrop(this.link.down(gen, reason));
+  }
+
+  private logDrop(drop: LinkDrop | null): void {
+    if (!drop) return;
+    this.closeReader();
     this.ctx.log.warn(
-      { stream: this.streamKey(), to: this.dest, role: this.args.target.role, reason, retryMs: delay },
-      wasUp ? 'forward dropped' : 'forward failed',
+      { stream: this.streamKey(), to: this.dest, role: this.args.target.role, reason: drop.reason, retryMs: drop.retryMs },
+      drop.wasUp ? 'forward dropped' : 'forward failed',
     );
-    this.ctx.schedule(delay, { type: 'fwd/connect' });
   }
 
   /** Sends every record the chain has for us, as far as the socket takes them. */
   private drain(): void {
-    const client = this.client;
+    const client = this.link.client;
     const reader = this.reader;
     if (!client || !reader || client.closedReason !== null) return;
     const socket = client.socket;
@@ -154,16 +136,13 @@ export class Forwarder implements Actor {
         reader.skipToLatestSync();
       }
     } catch (err) {
-      this.down(this.gen, `send failed: ${(err as Error).message}`);
+      this.logDrop(this.link.fail(`send failed: ${(err as Error).message}`));
     }
   }
 
-  private teardown(): void {
+  private closeReader(): void {
     this.reader?.close();
     this.reader = null;
-    const c = this.client;
-    this.client = null;
-    if (c) void c.close();
   }
 
   private streamKey(): string {
@@ -171,11 +150,9 @@ export class Forwarder implements Actor {
   }
 
   stopped(): void {
-    this.done = true;
-    this.gen++;
-    this.connecting?.destroy();
-    if (this.client) this.ctx.log.info({ stream: this.streamKey(), to: this.dest }, 'forward stopped');
-    this.teardown();
+    if (this.link.client) this.ctx.log.info({ stream: this.streamKey(), to: this.dest }, 'forward stopped');
+    this.link.stop();
+    this.closeReader();
   }
 }
 

@@ -1,6 +1,6 @@
-// What forwarders and edges share when they talk to another RTMP server: where to
-// connect (host[:port] lists, the tcUrl with the vhost passed as SRS does), the hop count
-// that bounds forward loops, and the retry backoff.
+// Where forwarders and edges connect when they talk to another RTMP server: host[:port]
+// lists, the tcUrl with the vhost passed as SRS does, and the hop count that bounds
+// forward loops (the connection itself, with its retries, is `upstream-link.ts`).
 //
 // Hops: a forwarded publish carries `sluice_hops=N` in its stream parameters, N being
 // the number of servers the stream went through before the destination. A server
@@ -9,9 +9,6 @@
 // at each hop; with equal names the second publish of a name is refused (BadName) anyway.
 
 import { DEFAULT_VHOST } from '../net/rtmp/stream-url.ts';
-import { RtmpClient } from '../net/rtmp/rtmp-client.ts';
-import type { ClientEvent } from '../net/rtmp/client-events.ts';
-import type { ActorContext } from '../runtime/index.ts';
 
 export const DEFAULT_RTMP_PORT = 1935;
 export const HOPS_PARAM = 'sluice_hops';
@@ -65,64 +62,4 @@ export function forwardedStreamName(stream: string, param: string, hops: number)
   const kept = paramPairs(param).filter(([k]) => k !== HOPS_PARAM && k !== 'vhost' && k !== 'domain');
   kept.push([HOPS_PARAM, String(hops)]);
   return `${stream}?${kept.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join('&')}`;
-}
-
-/** Retry delays 1 s, 2 s, 4 s ... capped at 10 s; reset after a success. */
-export class Backoff {
-  private attempt = 0;
-  private readonly firstMs: number;
-  private readonly maxMs: number;
-
-  constructor(firstMs = 1000, maxMs = 10_000) {
-    this.firstMs = firstMs;
-    this.maxMs = maxMs;
-  }
-
-  next(): number {
-    const ms = Math.min(this.maxMs, this.firstMs * 2 ** Math.min(this.attempt, 20));
-    this.attempt++;
-    return ms;
-  }
-
-  reset(): void {
-    this.attempt = 0;
-  }
-}
-
-/** What an upstream attempt needs from the actor that owns it. */
-export interface UpstreamOwner {
-  readonly ctx: ActorContext;
-  /** The owner stopped meanwhile: a late connection is closed at once. */
-  isDone(): boolean;
-  /** The connection exists but its publish/play is not answered yet (closed on stop). */
-  setConnecting(client: RtmpClient): void;
-}
-
-/**
- * Connects to `tcUrl` and starts `publish` or `play` of `stream`. The outcome comes
- * back to the owner as messages, stamped with `gen` so a late report of an abandoned
- * attempt is recognised: `{ type: upType, gen, client }` once started, and
- * `{ type: downType, gen, reason }` when it fails or, later, closes.
- */
-export function openUpstream(
-  owner: UpstreamOwner,
-  attempt: { tcUrl: string; stream: string; mode: 'publish' | 'play'; gen: number; upType: string; downType: string; timeoutMs: number; onEvent?: (e: ClientEvent) => void },
-): void {
-  const { ctx } = owner;
-  const self = ctx.self;
-  const { gen, upType, downType } = attempt;
-  let client: RtmpClient | null = null;
-  RtmpClient.connect(attempt.tcUrl, { timeoutMs: attempt.timeoutMs, onEvent: attempt.onEvent })
-    .then((c) => {
-      client = c;
-      if (owner.isDone()) return c.destroy();
-      owner.setConnecting(c);
-      c.once('closed', (reason: string) => ctx.tell(self, { type: downType, gen, reason }));
-      const started = attempt.mode === 'publish' ? c.publish(attempt.stream) : c.play(attempt.stream);
-      return started.then(() => ctx.tell(self, { type: upType, gen, client: c }));
-    })
-    .catch((err: unknown) => {
-      (client as RtmpClient | null)?.destroy();
-      ctx.tell(self, { type: downType, gen, reason: (err as Error).message });
-    });
 }

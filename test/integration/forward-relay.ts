@@ -3,6 +3,7 @@
 // connections are refused otherwise, and cuts the open ones when the target changes.
 import net from 'node:net';
 import { freePort } from '../helpers/server.ts';
+import { relayTo } from '../helpers/tcp-relay.ts';
 
 export class Relay {
   readonly port: number;
@@ -25,19 +26,7 @@ export class Relay {
       await new Promise<void>((r) => srv.close(() => r()));
     }
     if (target === null) return;
-    const srv = net.createServer((inbound) => {
-      const outbound = net.connect(target, '127.0.0.1');
-      for (const s of [inbound, outbound]) {
-        this.sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => {
-          this.sockets.delete(s);
-          inbound.destroy();
-          outbound.destroy();
-        });
-      }
-      inbound.pipe(outbound).pipe(inbound);
-    });
+    const srv = net.createServer((inbound) => relayTo(inbound, target, this.sockets));
     this.server = srv;
     await new Promise<void>((r) => srv.listen(this.port, '127.0.0.1', () => r()));
   }

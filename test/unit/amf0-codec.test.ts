@@ -11,9 +11,7 @@ import {
   typedObject,
 } from '../../src/net/rtmp/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { fromHex, toHex } from '../helpers/bytes.ts';
 
 interface Row {
   name: string;
@@ -64,7 +62,7 @@ const table: Row[] = [
 
 test('AMF0 table: bytes decode to the value', () => {
   for (const row of table) {
-    const b = bytes(row.hex);
+    const b = fromHex(row.hex);
     const { value, next } = decodeAmf0Value(b, 0);
     assert.deepStrictEqual(value, row.value, row.name);
     assert.equal(next, b.length, row.name);
@@ -74,13 +72,13 @@ test('AMF0 table: bytes decode to the value', () => {
 test('AMF0 table: the value encodes to the bytes', () => {
   for (const row of table) {
     if (row.decodeOnly) continue;
-    assert.equal(hex(encodeAmf0(row.value)), row.hex.replace(/\s+/g, ''), row.name);
+    assert.equal(toHex(encodeAmf0(row.value)), row.hex.replace(/\s+/g, ''), row.name);
   }
 });
 
 test('AMF0 table: every cut short of the end is AMF_DECODE', () => {
   for (const row of table) {
-    const b = bytes(row.hex);
+    const b = fromHex(row.hex);
     // Long strings: a handful of cuts is enough.
     const step = b.length > 1000 ? 4099 : 1;
     for (let cut = 0; cut < b.length; cut += step) {
@@ -90,14 +88,14 @@ test('AMF0 table: every cut short of the end is AMF_DECODE', () => {
 });
 
 test('AMF0 decodes at an offset and decodes every value of a buffer', () => {
-  const b = bytes('ff ff 02 0001 61 05 01 01');
+  const b = fromHex('ff ff 02 0001 61 05 01 01');
   assert.deepStrictEqual(decodeAmf0Value(b, 2), { value: 'a', next: 6 });
   assert.deepStrictEqual(decodeAmf0(b.subarray(2)), ['a', null, true]);
   assert.deepStrictEqual(decodeAmf0(new Uint8Array(0)), []);
 });
 
 test('AMF0 markers survive decoding: ECMA array, typed object', () => {
-  const [ecma, typed] = decodeAmf0(bytes('08 00000000 000009 10 0001 43 000009'));
+  const [ecma, typed] = decodeAmf0(fromHex('08 00000000 000009 10 0001 43 000009'));
   assert.ok(isEcmaArray(ecma));
   assert.equal(classNameOf(typed), 'C');
   assert.equal(isEcmaArray({}), false);
@@ -110,7 +108,7 @@ test('AMF0 markers survive decoding: ECMA array, typed object', () => {
 test('AMF0 references resolve to the same object across values', () => {
   const o = { a: 1 };
   const b = encodeAmf0(o, o);
-  assert.equal(hex(b), '03000161003ff0000000000000000009' + '070000');
+  assert.equal(toHex(b), '03000161003ff0000000000000000009' + '070000');
   const [x, y] = decodeAmf0(b);
   assert.equal(x, y);
 });
@@ -132,8 +130,8 @@ test('AMF0 encodes a UTF-8 length, not a UTF-16 one, for the string form choice'
   assert.equal(b[0], 0x0c);
   assert.equal(decodeAmf0(b)[0], s);
   const pair = '😀'; // a surrogate pair is 4 bytes, a lone surrogate becomes U+FFFD (3 bytes)
-  assert.equal(hex(encodeAmf0(pair)), '020004f09f9880');
-  assert.equal(hex(encodeAmf0('\ud800')), '020003efbfbd');
+  assert.equal(toHex(encodeAmf0(pair)), '020004f09f9880');
+  assert.equal(toHex(encodeAmf0('\ud800')), '020003efbfbd');
 });
 
 test('AMF0 round-trips JSON-like values', () => {

@@ -4,17 +4,17 @@ import fc from 'fast-check';
 import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
 import { ecmaArray, typedObject } from '../../src/net/rtmp/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const isCode = (code: 'AMF_DECODE' | 'AMF_DEPTH') => (e: unknown) => isSluiceError(e, code);
 
 function repeat(h: string, n: number, tail = ''): Uint8Array {
-  return bytes(h.repeat(n) + tail);
+  return fromHex(h.repeat(n) + tail);
 }
 
 test('AMF0 refuses reserved, stray and unknown markers', () => {
   for (const h of ['04', '0e', '09', '12', 'ff', '03 0001 61 09']) {
-    assert.throws(() => decodeAmf0(bytes(h)), isCode('AMF_DECODE'), h);
+    assert.throws(() => decodeAmf0(fromHex(h)), isCode('AMF_DECODE'), h);
   }
 });
 
@@ -48,19 +48,19 @@ test('AMF0 depth limit: 64 levels pass by default, the limit is configurable', (
 
 test('AMF0 strict array claiming 2^32-1 elements is refused without allocating', () => {
   const t0 = performance.now();
-  assert.throws(() => decodeAmf0(bytes('0a ffffffff 05 05')), isCode('AMF_DECODE'));
-  assert.throws(() => decodeAmf0(bytes('02 ffff 61')), isCode('AMF_DECODE'));
-  assert.throws(() => decodeAmf0(bytes('0c ffffffff 61')), isCode('AMF_DECODE'));
-  assert.throws(() => decodeAmf0(bytes('0f ffffffff 61')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('0a ffffffff 05 05')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('02 ffff 61')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('0c ffffffff 61')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('0f ffffffff 61')), isCode('AMF_DECODE'));
   assert.ok(performance.now() - t0 < 100);
   // An ECMA array's count is a hint: a huge one with a proper end marker is fine.
-  assert.deepStrictEqual(decodeAmf0(bytes('08 ffffffff 000009')), [ecmaArray({})]);
+  assert.deepStrictEqual(decodeAmf0(fromHex('08 ffffffff 000009')), [ecmaArray({})]);
 });
 
 test('AMF0 __proto__ keys stay data and pollute nothing', () => {
   // {"__proto__": {"polluted": true}} as an object, an ECMA array and a typed object
   for (const marker of ['03', '08 00000001', '10 0001 43']) {
-    const [v] = decodeAmf0(bytes(`${marker} 0009 5f5f70726f746f5f5f 03 0008 706f6c6c75746564 01 01 000009 000009`));
+    const [v] = decodeAmf0(fromHex(`${marker} 0009 5f5f70726f746f5f5f 03 0008 706f6c6c75746564 01 01 000009 000009`));
     const obj = v as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(obj), Object.prototype);
     assert.equal(obj['polluted'], undefined);
@@ -75,11 +75,11 @@ test('AMF0 __proto__ keys stay data and pollute nothing', () => {
 });
 
 test('AMF0 references: unknown index and cycles are refused, sharing is kept', () => {
-  assert.throws(() => decodeAmf0(bytes('07 0000')), isCode('AMF_DECODE'));
-  assert.throws(() => decodeAmf0(bytes('03 0001 61 07 0000 000009')), isCode('AMF_DECODE'));
-  assert.throws(() => decodeAmf0(bytes('0a 00000001 07 0000')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('07 0000')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('03 0001 61 07 0000 000009')), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex('0a 00000001 07 0000')), isCode('AMF_DECODE'));
   // References to finished siblings are fine.
-  const [arr, again] = decodeAmf0(bytes('0a 00000002 03 000009 07 0001 07 0000'));
+  const [arr, again] = decodeAmf0(fromHex('0a 00000002 03 000009 07 0001 07 0000'));
   assert.ok(Array.isArray(arr));
   assert.equal(arr[0], arr[1]);
   assert.equal(again, arr);
@@ -90,7 +90,7 @@ test('AMF0 references that expand exponentially are refused', () => {
   let h = '0a 00000002 05 05'; // level 0: [null, null], ref index 0
   for (let i = 1; i <= 40; i++) h += ` 0a 00000002 07 ${(i - 1).toString(16).padStart(4, '0')} 07 ${(i - 1).toString(16).padStart(4, '0')}`;
   const t0 = performance.now();
-  assert.throws(() => decodeAmf0(bytes(h)), isCode('AMF_DECODE'));
+  assert.throws(() => decodeAmf0(fromHex(h)), isCode('AMF_DECODE'));
   assert.ok(performance.now() - t0 < 500);
 });
 

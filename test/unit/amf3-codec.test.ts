@@ -13,9 +13,7 @@ import {
   typedObject,
 } from '../../src/net/rtmp/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { fromHex, toHex } from '../helpers/bytes.ts';
 
 interface Row {
   name: string;
@@ -85,20 +83,20 @@ const table: Row[] = [
 ];
 
 test('AMF3 table: bytes decode to the values', () => {
-  for (const row of table) assert.deepStrictEqual(decodeAmf3(bytes(row.hex)), row.values, row.name);
+  for (const row of table) assert.deepStrictEqual(decodeAmf3(fromHex(row.hex)), row.values, row.name);
 });
 
 test('AMF3 table: values encode to the bytes', () => {
   for (const row of table) {
     if (row.decodeOnly) continue;
-    assert.equal(hex(encodeAmf3(...row.values)), row.hex.replace(/\s+/g, ''), row.name);
+    assert.equal(toHex(encodeAmf3(...row.values)), row.hex.replace(/\s+/g, ''), row.name);
   }
 });
 
 test('AMF3 table: every cut of a single value short of its end is AMF_DECODE', () => {
   for (const row of table) {
     if (row.values.length !== 1) continue;
-    const b = bytes(row.hex);
+    const b = fromHex(row.hex);
     for (let cut = 0; cut < b.length; cut++) {
       assert.throws(() => decodeAmf3Value(b.subarray(0, cut), 0), (e) => isSluiceError(e, 'AMF_DECODE'), `${row.name} at ${cut}`);
     }
@@ -107,22 +105,22 @@ test('AMF3 table: every cut of a single value short of its end is AMF_DECODE', (
 });
 
 test('AMF3 references keep identity and markers survive', () => {
-  const [arr] = decodeAmf3(bytes('09 05 01 0a 0b 01 01 0a 02')) as [unknown[]];
+  const [arr] = decodeAmf3(fromHex('09 05 01 0a 0b 01 01 0a 02')) as [unknown[]];
   assert.equal(arr[0], arr[1]);
-  const [vec] = decodeAmf3(bytes('0e 03 01 00000001'));
+  const [vec] = decodeAmf3(fromHex('0e 03 01 00000001'));
   assert.ok(isFixedVector(vec));
-  const [typed, ecma] = decodeAmf3(bytes('0a 03 03 43 09 01 03 6b 01 01'));
+  const [typed, ecma] = decodeAmf3(fromHex('0a 03 03 43 09 01 03 6b 01 01'));
   assert.equal(classNameOf(typed), 'C');
   assert.ok(isEcmaArray(ecma));
   // Date and ByteArray references
-  const [d1, d2] = decodeAmf3(bytes('08 01 0000000000000000 08 00'));
+  const [d1, d2] = decodeAmf3(fromHex('08 01 0000000000000000 08 00'));
   assert.equal(d1, d2);
-  const [b1, b2] = decodeAmf3(bytes('0c 03 07 0c 00'));
+  const [b1, b2] = decodeAmf3(fromHex('0c 03 07 0c 00'));
   assert.equal(b1, b2);
 });
 
 test('AMF3 ByteArray is a copy, not a view of the input', () => {
-  const input = bytes('0c 05 0102');
+  const input = fromHex('0c 05 0102');
   const [b] = decodeAmf3(input) as [Uint8Array];
   input[2] = 0xff;
   assert.deepStrictEqual(b, new Uint8Array([1, 2]));

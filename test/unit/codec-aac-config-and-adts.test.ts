@@ -2,31 +2,32 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isSluiceError } from '../../src/errors.ts';
-import { adtsHeader, parseAacConfig, writeAdtsHeader, type AacConfig } from '../../src/net/codec/aac.ts';
-import { BitWriter } from '../../src/net/codec/bit-writer.ts';
+import { parseAacConfig, writeAdtsHeader, type AacConfig } from '../../src/net/codec/aac.ts';
+import { adtsHeader } from '../helpers/adts-header.ts';
+import { BitWriter } from '../helpers/bit-writer.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const asc = (build: (w: BitWriter) => BitWriter): Uint8Array => build(new BitWriter()).finish();
 
 const table: { name: string; bytes: Uint8Array; value: AacConfig }[] = [
   {
     name: 'LC 44.1 kHz stereo (the sample files, with their 0x2b7 sync extension)',
-    bytes: hex('121056e500'),
+    bytes: fromHex('121056e500'),
     value: { objectType: 2, profileName: 'LC', coreObjectType: 2, sampleRate: 44100, samplingIndex: 4, outputSampleRate: 44100, channelConfig: 2, channels: 2 },
   },
   {
     name: 'LC 48 kHz stereo',
-    bytes: hex('1190'),
+    bytes: fromHex('1190'),
     value: { objectType: 2, profileName: 'LC', coreObjectType: 2, sampleRate: 48000, samplingIndex: 3, outputSampleRate: 48000, channelConfig: 2, channels: 2 },
   },
   {
     name: 'Main 22.05 kHz mono',
-    bytes: hex('0b88'),
+    bytes: fromHex('0b88'),
     value: { objectType: 1, profileName: 'Main', coreObjectType: 1, sampleRate: 22050, samplingIndex: 7, outputSampleRate: 22050, channelConfig: 1, channels: 1 },
   },
   {
     name: 'LC 5.1 at 48 kHz',
-    bytes: hex('1198'),
+    bytes: fromHex('1198'),
     value: { objectType: 2, profileName: 'LC', coreObjectType: 2, sampleRate: 48000, samplingIndex: 3, outputSampleRate: 48000, channelConfig: 3, channels: 3 },
   },
   {
@@ -69,9 +70,9 @@ for (const row of table) {
 
 test('AudioSpecificConfig: malformed input is CODEC_DECODE', () => {
   const bad = [
-    hex(''),
-    hex('12'),
-    hex('0010'), // object type 0
+    fromHex(''),
+    fromHex('12'),
+    fromHex('0010'), // object type 0
     asc((w) => w.bits(5, 2).bits(4, 13).bits(4, 2)), // reserved index
     asc((w) => w.bits(5, 2).bits(4, 4).bits(4, 9)), // reserved channel configuration
     asc((w) => w.bits(5, 2).bits(4, 15).bits(10, 0)), // explicit rate cut short
@@ -97,8 +98,8 @@ test('AudioSpecificConfig: random bytes decode or throw CODEC_DECODE', () => {
 // `ffmpeg -i av-1mbps.flv -vn -c:a copy -f adts` starts with this header; the first raw
 // AAC frame of the file is 338 bytes.
 const adtsTable: { name: string; config: Uint8Array; raw: number; bytes: string }[] = [
-  { name: 'av-1mbps.flv first frame (as ffmpeg writes it)', config: hex('121056e500'), raw: 338, bytes: 'fff150802b3ffc' },
-  { name: 'LC 48 kHz stereo, 0 bytes', config: hex('1190'), raw: 0, bytes: 'fff14c8000fffc' },
+  { name: 'av-1mbps.flv first frame (as ffmpeg writes it)', config: fromHex('121056e500'), raw: 338, bytes: 'fff150802b3ffc' },
+  { name: 'LC 48 kHz stereo, 0 bytes', config: fromHex('1190'), raw: 0, bytes: 'fff14c8000fffc' },
   { name: 'LC 7.1 (channel config bit split across bytes)', config: asc((w) => w.bits(5, 2).bits(4, 3).bits(4, 7)), raw: 100, bytes: 'fff14dc00d7ffc' },
   { name: 'HE-AAC goes out as its LC core', config: asc((w) => w.bits(5, 5).bits(4, 7).bits(4, 2).bits(4, 4).bits(5, 2)), raw: 8184, bytes: 'fff15c83fffffc' },
   { name: 'explicit 44100 maps to index 4', config: asc((w) => w.bits(5, 2).bits(4, 15).bits(24, 44100).bits(4, 2)), raw: 338, bytes: 'fff150802b3ffc' },
@@ -107,12 +108,12 @@ const adtsTable: { name: string; config: Uint8Array; raw: number; bytes: string 
 for (const row of adtsTable) {
   test(`ADTS header: ${row.name}`, () => {
     const cfg = parseAacConfig(row.config);
-    assert.deepEqual(adtsHeader(cfg, row.raw), hex(row.bytes));
+    assert.deepEqual(adtsHeader(cfg, row.raw), fromHex(row.bytes));
     const target = new Uint8Array(10);
     assert.equal(writeAdtsHeader(target, 3, cfg, row.raw), 10);
-    assert.deepEqual(target.subarray(3), hex(row.bytes));
+    assert.deepEqual(target.subarray(3), fromHex(row.bytes));
     // and back: the header fields say what went in
-    const h = hex(row.bytes);
+    const h = fromHex(row.bytes);
     assert.equal(((h[3]! & 3) << 11) | (h[4]! << 3) | (h[5]! >>> 5), row.raw + 7);
     assert.equal((h[2]! >>> 6) + 1, cfg.coreObjectType <= 4 ? cfg.coreObjectType : 2);
     assert.equal(((h[2]! & 1) << 2) | (h[3]! >>> 6), cfg.channelConfig);
@@ -120,7 +121,7 @@ for (const row of adtsTable) {
 }
 
 test('ADTS header: frames over 8191 bytes and rates with no index are CODEC_ENCODE', () => {
-  const lc = parseAacConfig(hex('1210'));
+  const lc = parseAacConfig(fromHex('1210'));
   assert.throws(() => adtsHeader(lc, 8185), (e) => isSluiceError(e, 'CODEC_ENCODE'));
   const odd = parseAacConfig(asc((w) => w.bits(5, 2).bits(4, 15).bits(24, 12345).bits(4, 1)));
   assert.throws(() => adtsHeader(odd, 10), (e) => isSluiceError(e, 'CODEC_ENCODE'));

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isSluiceError } from '../../src/errors.ts';
-import { BitWriter, escapeRbsp } from '../../src/net/codec/bit-writer.ts';
+import { BitWriter, escapeRbsp } from '../helpers/bit-writer.ts';
 import { hevcLevelName, hevcProfileName, parseHevcConfig } from '../../src/net/codec/hevc.ts';
 import { parseHevcSps } from '../../src/net/codec/hevc-sps.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const isCodecError = (e: unknown): boolean => isSluiceError(e, 'CODEC_DECODE');
 
 /**
@@ -15,7 +15,7 @@ const isCodecError = (e: unknown): boolean => isSluiceError(e, 'CODEC_DECODE');
  * ffprobe: hevc Main, level 90, 854x480. x265 codes 864 luma columns (min CU 16) and
  * crops 10 through the conformance window, so the width checks that path.
  */
-const HVCC_854X480 = hex(
+const HVCC_854X480 = fromHex(
   '0101600000009000000000005af000fcfdf8f800000f03' +
     '200001001840010c01ffff01600000030090000003000003005a959409' +
     '210001002b42010101600000030090000003000003005aa006c201e1cde595952930bc05a02000000300200000030321' +
@@ -86,8 +86,8 @@ function buildHevcSps(o: HevcSpsOpts): Uint8Array {
 
 /** HEVCDecoderConfigurationRecord around VPS/SPS/PPS, 4-byte NAL lengths. */
 function buildHvcc(sps: Uint8Array, profile: number, level: number): Uint8Array {
-  const vps = hex('40010c01ffff016000000300900000030000030078959409');
-  const pps = hex('4401c172b46240');
+  const vps = fromHex('40010c01ffff016000000300900000030000030078959409');
+  const pps = fromHex('4401c172b46240');
   const head = [1, profile, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, level, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 3];
   const arrays: number[] = [];
   for (const [type, nal] of [[32, vps], [33, sps], [34, pps]] as const) {
@@ -132,8 +132,8 @@ for (const row of spsTable) {
 
 test('H.265 SPS: hostile inputs are CODEC_DECODE', () => {
   const bad = [
-    hex('4001 0c01'), // a VPS
-    hex('4201'),
+    fromHex('4001 0c01'), // a VPS
+    fromHex('4201'),
     buildHevcSps({ profile: 1, level: 93, width: 100, height: 100, window: [30, 30, 0, 0] }),
     buildHevcSps({ profile: 1, level: 93, width: 0, height: 100 }),
     buildHevcSps({ profile: 1, level: 93, width: 1 << 20, height: 100 }),

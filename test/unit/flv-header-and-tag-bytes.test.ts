@@ -9,8 +9,7 @@ import {
   writePreviousTagSize,
   writeTagHeader,
 } from '../../src/net/flv/flv-tag.ts';
-
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+import { fromHex } from '../helpers/bytes.ts';
 
 const headerTable = [
   { name: 'audio+video', value: { audio: true, video: true }, bytes: '464c5601 05 00000009 00000000' },
@@ -23,16 +22,16 @@ for (const row of headerTable) {
   test(`FLV header ${row.name}: encodes to its bytes`, () => {
     const out = encodeFlvHeader(row.value);
     assert.equal(out.length, FLV_FILE_HEADER_SIZE);
-    assert.deepEqual(out, hex(row.bytes));
+    assert.deepEqual(out, fromHex(row.bytes));
   });
   test(`FLV header ${row.name}: decodes from its bytes`, () => {
-    assert.deepEqual(decodeFlvHeader(hex(row.bytes)), { version: 1, ...row.value, dataOffset: 9 });
+    assert.deepEqual(decodeFlvHeader(fromHex(row.bytes)), { version: 1, ...row.value, dataOffset: 9 });
   });
 }
 
 test('FLV header: bad signature, short input and absurd data offsets are FLV_DECODE', () => {
   for (const bad of ['464c5701 05 00000009', '464c5601 05 0000', '464c5601 05 00000008', '464c5601 05 7fffffff']) {
-    assert.throws(() => decodeFlvHeader(hex(bad)), (e) => isSluiceError(e, 'FLV_DECODE'));
+    assert.throws(() => decodeFlvHeader(fromHex(bad)), (e) => isSluiceError(e, 'FLV_DECODE'));
   }
 });
 
@@ -46,21 +45,21 @@ const tagTable = [
 
 for (const row of tagTable) {
   test(`FLV tag ${row.name}: encodeTag gives its bytes`, () => {
-    const data = hex(row.data);
+    const data = fromHex(row.data);
     const out = encodeTag(row.type, row.ts, data);
     assert.equal(out.length, tagLength(data.length));
-    assert.deepEqual(out, hex(row.bytes));
+    assert.deepEqual(out, fromHex(row.bytes));
   });
   test(`FLV tag ${row.name}: written in place at an offset`, () => {
-    const data = hex(row.data);
+    const data = fromHex(row.data);
     const target = new Uint8Array(3 + tagLength(data.length)).fill(0xee);
     let at = writeTagHeader(target, 3, row.type, data.length, row.ts);
     assert.equal(at, 3 + FLV_TAG_HEADER_SIZE);
     target.set(data, at);
     at = writePreviousTagSize(target, at + data.length, FLV_TAG_HEADER_SIZE + data.length);
     assert.equal(at, target.length);
-    assert.deepEqual(target.subarray(0, 3), hex('eeeeee'));
-    assert.deepEqual(target.subarray(3), hex(row.bytes));
+    assert.deepEqual(target.subarray(0, 3), fromHex('eeeeee'));
+    assert.deepEqual(target.subarray(3), fromHex(row.bytes));
   });
 }
 

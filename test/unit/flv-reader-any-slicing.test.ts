@@ -6,24 +6,15 @@ import { isSluiceError } from '../../src/errors.ts';
 import { encodeFlvHeader } from '../../src/net/flv/flv-header.ts';
 import { FlvReader, readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import { encodeTag, type FlvTag } from '../../src/net/flv/flv-tag.ts';
+import { concatBytes } from '../helpers/bytes.ts';
 
 const file = readFileSync('/work/shared/media/av-bframes.flv');
 const whole = readFlvFile(file).tags;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 // A small file: header, then one tag of each kind plus a few frames, cut from the sample.
 function smallFile(): { bytes: Uint8Array; tags: FlvTag[] } {
   const tags = whole.slice(0, 8).map((t) => ({ ...t, data: t.data.subarray(0, Math.min(t.data.length, 40)) }));
-  const bytes = concat([encodeFlvHeader({ audio: true, video: true }), ...tags.map((t) => encodeTag(t.type, t.timestamp, t.data))]);
+  const bytes = concatBytes(encodeFlvHeader({ audio: true, video: true }), ...tags.map((t) => encodeTag(t.type, t.timestamp, t.data)));
   return { bytes, tags };
 }
 
@@ -78,7 +69,7 @@ test('FlvReader: header getter, 32-bit timestamps, masked filter bit', () => {
   assert.equal(reader.header, null);
   const tag = encodeTag(9, 0xfedcba98, Uint8Array.of(0x27, 1));
   tag[0] = 0x29; // filter bit set
-  const got = reader.push(concat([encodeFlvHeader({ audio: false, video: true }), tag]));
+  const got = reader.push(concatBytes(encodeFlvHeader({ audio: false, video: true }), tag));
   assert.deepEqual(reader.header, { version: 1, audio: false, video: true, dataOffset: 9 });
   assert.deepEqual(got, [{ type: 9, timestamp: 0xfedcba98, streamId: 0, data: Uint8Array.of(0x27, 1) }]);
 });
@@ -87,7 +78,7 @@ test('FlvReader: a data offset beyond 9 is skipped', () => {
   const header = Uint8Array.of(0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 12, 0xaa, 0xbb, 0xcc, 0, 0, 0, 0);
   const tag = encodeTag(8, 7, Uint8Array.of(0xaf, 1, 2));
   for (let cut = 0; cut <= header.length + tag.length; cut++) {
-    const all = concat([header, tag]);
+    const all = concatBytes(header, tag);
     const reader = new FlvReader();
     const got = [...reader.push(all.subarray(0, cut)), ...reader.push(all.subarray(cut))];
     assert.deepEqual(got, [{ type: 8, timestamp: 7, streamId: 0, data: Uint8Array.of(0xaf, 1, 2) }]);
@@ -96,7 +87,7 @@ test('FlvReader: a data offset beyond 9 is skipped', () => {
 
 test('FlvReader: expectHeader false reads a bare tag stream', () => {
   const tags = [encodeTag(8, 1, Uint8Array.of(1)), encodeTag(9, 2, Uint8Array.of(2, 3))];
-  const got = new FlvReader({ expectHeader: false }).push(concat(tags));
+  const got = new FlvReader({ expectHeader: false }).push(concatBytes(...tags));
   assert.deepEqual(got.map((t) => [t.type, t.timestamp, t.data.length]), [[8, 1, 1], [9, 2, 2]]);
 });
 
@@ -114,7 +105,7 @@ test('FlvReader: a declared tag size above the limit is FLV_DECODE before any al
 
 test('FlvReader: a tag exactly at the limit is accepted', () => {
   const reader = new FlvReader({ maxTagSize: 1000 });
-  const got = reader.push(concat([encodeFlvHeader({ audio: true, video: true }), encodeTag(9, 0, new Uint8Array(1000))]));
+  const got = reader.push(concatBytes(encodeFlvHeader({ audio: true, video: true }), encodeTag(9, 0, new Uint8Array(1000))));
   assert.equal(got[0]!.data.length, 1000);
 });
 
@@ -138,7 +129,7 @@ test('FlvReader: random bytes either decode or throw SluiceError', () => {
       fc.boolean(),
       fc.integer({ min: 1, max: 50 }),
       (bytes, withHeader, step) => {
-        const input = withHeader ? concat([encodeFlvHeader({ audio: true, video: true }), bytes]) : bytes;
+        const input = withHeader ? concatBytes(encodeFlvHeader({ audio: true, video: true }), bytes) : bytes;
         const reader = new FlvReader({ maxTagSize: 4096 });
         try {
           for (let i = 0; i < input.length; i += step) reader.push(input.subarray(i, i + step));

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  Backoff, forwardedStreamName, hopsOf, MAX_FORWARD_HOPS, parseHostPort, upstreamTcUrl,
+  forwardedStreamName, hopsOf, MAX_FORWARD_HOPS, parseHostPort, upstreamTcUrl,
 } from '../../src/actors/rtmp-upstream.ts';
+import { Backoff } from '../../src/actors/upstream-link.ts';
 import { planForwards } from '../../src/actors/forwarder-plan.ts';
 import { parseTcUrl, resolveStream } from '../../src/net/rtmp/stream-url.ts';
 

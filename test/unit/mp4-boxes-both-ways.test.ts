@@ -28,8 +28,8 @@ import {
   encodeTrex,
 } from '../../src/net/mp4/movie-boxes.ts';
 import { decodeStsd, encodeStsd } from '../../src/net/mp4/sample-entries.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+|\/\/[^\n]*/g, ''), 'hex'));
 const MATRIX = '00010000 00000000 00000000 00000000 00010000 00000000 00000000 00000000 40000000';
 const Z = (n: number): string => '00'.repeat(n);
 
@@ -41,7 +41,7 @@ const ESDS_AAC_LC_48K = {
   bufferSizeDB: 0,
   maxBitrate: 0,
   avgBitrate: 0,
-  decoderSpecificInfo: hex('1190'),
+  decoderSpecificInfo: fromHex('1190'),
 };
 const ESDS_BYTES = '00000027 65736473 00000000' + '03 19 0000 00' + '04 11 40 15 000000 00000000 00000000' + '05 02 1190' + '06 01 02';
 const DOPS_STEREO = { outputChannelCount: 2, preSkip: 312, inputSampleRate: 48000, outputGain: 0, channelMappingFamily: 0 };
@@ -50,49 +50,49 @@ const DOPS_BYTES = '00000013 644f7073 00 02 0138 0000bb80 0000 00';
 const rows: Row[] = [
   {
     name: 'ftyp iso6 with iso6, mp41',
-    bytes: hex('00000018 66747970 69736f36 00000000 69736f36 6d703431'),
+    bytes: fromHex('00000018 66747970 69736f36 00000000 69736f36 6d703431'),
     value: { majorBrand: 'iso6', minorVersion: 0, compatibleBrands: ['iso6', 'mp41'] },
     encode: (w, v) => encodeFileType(w, 'ftyp', v),
     decode: decodeFileType,
   },
   {
     name: 'styp msdh',
-    bytes: hex('00000018 73747970 6d736468 00000000 6d736468 69736f36'),
+    bytes: fromHex('00000018 73747970 6d736468 00000000 6d736468 69736f36'),
     value: { majorBrand: 'msdh', minorVersion: 0, compatibleBrands: ['msdh', 'iso6'] },
     encode: (w, v) => encodeFileType(w, 'styp', v),
     decode: decodeFileType,
   },
   {
     name: 'mvhd: timescale 1000, next track 3',
-    bytes: hex(`0000006c 6d766864 00000000 00000000 00000000 000003e8 00000000 00010000 0100 ${Z(10)} ${MATRIX} ${Z(24)} 00000003`),
+    bytes: fromHex(`0000006c 6d766864 00000000 00000000 00000000 000003e8 00000000 00010000 0100 ${Z(10)} ${MATRIX} ${Z(24)} 00000003`),
     value: { timescale: 1000, nextTrackId: 3 },
     encode: encodeMvhd,
     decode: decodeMvhd,
   },
   {
     name: 'tkhd video 854x480 (16.16 size, enabled + in movie)',
-    bytes: hex(`0000005c 746b6864 00000003 00000000 00000000 00000001 00000000 00000000 ${Z(8)} 0000 0000 0000 0000 ${MATRIX} 03560000 01e00000`),
+    bytes: fromHex(`0000005c 746b6864 00000003 00000000 00000000 00000001 00000000 00000000 ${Z(8)} 0000 0000 0000 0000 ${MATRIX} 03560000 01e00000`),
     value: { trackId: 1, audio: false, width: 854, height: 480 },
     encode: encodeTkhd,
     decode: decodeTkhd,
   },
   {
     name: 'tkhd audio (volume 1.0, no size)',
-    bytes: hex(`0000005c 746b6864 00000003 00000000 00000000 00000002 00000000 00000000 ${Z(8)} 0000 0000 0100 0000 ${MATRIX} 00000000 00000000`),
+    bytes: fromHex(`0000005c 746b6864 00000003 00000000 00000000 00000002 00000000 00000000 ${Z(8)} 0000 0000 0100 0000 ${MATRIX} 00000000 00000000`),
     value: { trackId: 2, audio: true, width: 0, height: 0 },
     encode: encodeTkhd,
     decode: decodeTkhd,
   },
   {
     name: "mdhd 90 kHz, language 'und' packed as 0x55c4",
-    bytes: hex('00000020 6d646864 00000000 00000000 00000000 00015f90 00000000 55c4 0000'),
+    bytes: fromHex('00000020 6d646864 00000000 00000000 00000000 00015f90 00000000 55c4 0000'),
     value: { timescale: 90000, language: 'und' },
     encode: encodeMdhd,
     decode: decodeMdhd,
   },
   {
     name: 'mdhd version 1 (64-bit times) from another writer',
-    bytes: hex('0000002c 6d646864 01000000 0000000000000000 0000000000000000 0000ac44 0000000000000000 15c7 0000'),
+    bytes: fromHex('0000002c 6d646864 01000000 0000000000000000 0000000000000000 0000ac44 0000000000000000 15c7 0000'),
     value: { timescale: 44100, language: 'eng' },
     encode: encodeMdhd,
     decode: decodeMdhd,
@@ -100,42 +100,42 @@ const rows: Row[] = [
   },
   {
     name: 'hdlr vide, null-terminated name',
-    bytes: hex(`0000002d 68646c72 00000000 00000000 76696465 ${Z(12)} 566964656f48616e646c6572 00`),
+    bytes: fromHex(`0000002d 68646c72 00000000 00000000 76696465 ${Z(12)} 566964656f48616e646c6572 00`),
     value: { handlerType: 'vide', name: 'VideoHandler' },
     encode: encodeHdlr,
     decode: decodeHdlr,
   },
   {
     name: 'trex: track 2, description 1, no defaults',
-    bytes: hex('00000020 74726578 00000000 00000002 00000001 00000000 00000000 00000000'),
+    bytes: fromHex('00000020 74726578 00000000 00000002 00000001 00000000 00000000 00000000'),
     value: { trackId: 2, defaultSampleDescriptionIndex: 1, defaultSampleDuration: 0, defaultSampleSize: 0, defaultSampleFlags: 0 },
     encode: encodeTrex,
     decode: decodeTrex,
   },
   {
     name: 'mfhd sequence 7',
-    bytes: hex('00000010 6d666864 00000000 00000007'),
+    bytes: fromHex('00000010 6d666864 00000000 00000007'),
     value: 7,
     encode: encodeMfhd,
     decode: decodeMfhd,
   },
   {
     name: 'tfhd video: default-base-is-moof only',
-    bytes: hex('00000010 74666864 00020000 00000001'),
+    bytes: fromHex('00000010 74666864 00020000 00000001'),
     value: { trackId: 1, defaultBaseIsMoof: true },
     encode: encodeTfhd,
     decode: decodeTfhd,
   },
   {
     name: 'tfhd audio: default-base-is-moof + default sample flags (sync)',
-    bytes: hex('00000014 74666864 00020020 00000002 02000000'),
+    bytes: fromHex('00000014 74666864 00020020 00000002 02000000'),
     value: { trackId: 2, defaultBaseIsMoof: true, defaultSampleFlags: 0x0200_0000 },
     encode: encodeTfhd,
     decode: decodeTfhd,
   },
   {
     name: 'tfhd with every optional field (64-bit base offset 2^32)',
-    bytes: hex('00000028 74666864 0001003b 00000001 0000000100000000 00000001 00000bb8 00000064 01010000'),
+    bytes: fromHex('00000028 74666864 0001003b 00000001 0000000100000000 00000001 00000bb8 00000064 01010000'),
     value: {
       trackId: 1,
       defaultBaseIsMoof: false,
@@ -151,14 +151,14 @@ const rows: Row[] = [
   },
   {
     name: 'tfdt version 1: a decode time past 2^32 (13.3 h at 90 kHz)',
-    bytes: hex('00000014 74666474 01000000 00000001 00000005'),
+    bytes: fromHex('00000014 74666474 01000000 00000001 00000005'),
     value: 2 ** 32 + 5,
     encode: encodeTfdt,
     decode: decodeTfdt,
   },
   {
     name: 'tfdt version 0 from another writer',
-    bytes: hex('00000010 74666474 00000000 00015f90'),
+    bytes: fromHex('00000010 74666474 00000000 00015f90'),
     value: 90000,
     encode: encodeTfdt,
     decode: decodeTfdt,
@@ -166,7 +166,7 @@ const rows: Row[] = [
   },
   {
     name: 'trun video, version 1: duration, size, flags, signed composition offsets',
-    bytes: hex(
+    bytes: fromHex(
       '00000034 7472756e 01000f01 00000002 00000070' +
         '00000bb8 0000000a 02000000 00001770' + // keyframe, pts 6000 ticks after dts
         '00000bb8 00000005 01010000 fffff448', // non-sync, offset -3000
@@ -183,14 +183,14 @@ const rows: Row[] = [
   },
   {
     name: 'trun audio, version 0: duration and size only',
-    bytes: hex('00000024 7472756e 00000301 00000002 000000c8 00000400 0000012c 000003ff 0000012d'),
+    bytes: fromHex('00000024 7472756e 00000301 00000002 000000c8 00000400 0000012c 000003ff 0000012d'),
     value: { dataOffset: 200, samples: [{ duration: 1024, size: 300 }, { duration: 1023, size: 301 }] },
     encode: encodeTrun,
     decode: decodeTrun,
   },
   {
     name: 'trun version 0 with first-sample flags and an unsigned offset of 2^31',
-    bytes: hex('0000001c 7472756e 00000805 00000001 00000010 02000000 80000000'),
+    bytes: fromHex('0000001c 7472756e 00000805 00000001 00000010 02000000 80000000'),
     value: { dataOffset: 16, firstSampleFlags: 0x0200_0000, samples: [{ compositionOffset: 2 ** 31 }] },
     encode: encodeTrun,
     decode: decodeTrun,
@@ -198,14 +198,14 @@ const rows: Row[] = [
   },
   {
     name: 'esds: AAC-LC 48 kHz stereo AudioSpecificConfig 1190',
-    bytes: hex(ESDS_BYTES),
+    bytes: fromHex(ESDS_BYTES),
     value: ESDS_AAC_LC_48K,
     encode: encodeEsds,
     decode: decodeEsds,
   },
   {
     name: "esds with ffmpeg's padded 4-byte descriptor sizes",
-    bytes: hex('00000033 65736473 00000000' + '03 80808022 0000 00' + '04 80808014 40 15 000000 00000000 00000000' + '05 80808002 1190' + '06 80808001 02'),
+    bytes: fromHex('00000033 65736473 00000000' + '03 80808022 0000 00' + '04 80808014 40 15 000000 00000000 00000000' + '05 80808002 1190' + '06 80808001 02'),
     value: ESDS_AAC_LC_48K,
     encode: encodeEsds,
     decode: decodeEsds,
@@ -213,14 +213,14 @@ const rows: Row[] = [
   },
   {
     name: 'dOps stereo, family 0 (big-endian OpusHead fields, version 0)',
-    bytes: hex(DOPS_BYTES),
+    bytes: fromHex(DOPS_BYTES),
     value: DOPS_STEREO,
     encode: encodeDops,
     decode: decodeDops,
   },
   {
     name: 'dOps 5.1, family 1 with its mapping table',
-    bytes: hex('0000001b 644f7073 00 06 0138 0000bb80 fffe 01 04 02 000401020305'),
+    bytes: fromHex('0000001b 644f7073 00 06 0138 0000bb80 fffe 01 04 02 000401020305'),
     value: {
       outputChannelCount: 6,
       preSkip: 312,
@@ -234,25 +234,25 @@ const rows: Row[] = [
   },
   {
     name: 'stsd with avc1 854x480 + avcC (record copied as is)',
-    bytes: hex(
+    bytes: fromHex(
       '00000073 73747364 00000000 00000001' +
         `00000063 61766331 ${Z(6)} 0001 ${Z(16)} 0356 01e0 00480000 00480000 00000000 0001 ${Z(32)} 0018 ffff` +
         '0000000d 61766343 01640028ff',
     ),
-    value: { format: 'avc1', width: 854, height: 480, config: hex('01640028ff') },
+    value: { format: 'avc1', width: 854, height: 480, config: fromHex('01640028ff') },
     encode: encodeStsd,
     decode: (body) => decodeStsd({ type: 'stsd', start: 0, size: body.length + 8, headerSize: 8, body }),
   },
   {
     name: 'stsd with mp4a 48 kHz stereo + esds',
-    bytes: hex(`0000005b 73747364 00000000 00000001 0000004b 6d703461 ${Z(6)} 0001 ${Z(8)} 0002 0010 0000 0000 bb800000 ${ESDS_BYTES}`),
+    bytes: fromHex(`0000005b 73747364 00000000 00000001 0000004b 6d703461 ${Z(6)} 0001 ${Z(8)} 0002 0010 0000 0000 bb800000 ${ESDS_BYTES}`),
     value: { format: 'mp4a', channelCount: 2, sampleRate: 48000, esds: ESDS_AAC_LC_48K },
     encode: encodeStsd,
     decode: (body) => decodeStsd({ type: 'stsd', start: 0, size: body.length + 8, headerSize: 8, body }),
   },
   {
     name: 'stsd with Opus + dOps',
-    bytes: hex(`00000047 73747364 00000000 00000001 00000037 4f707573 ${Z(6)} 0001 ${Z(8)} 0002 0010 0000 0000 bb800000 ${DOPS_BYTES}`),
+    bytes: fromHex(`00000047 73747364 00000000 00000001 00000037 4f707573 ${Z(6)} 0001 ${Z(8)} 0002 0010 0000 0000 bb800000 ${DOPS_BYTES}`),
     value: { format: 'Opus', channelCount: 2, sampleRate: 48000, dops: DOPS_STEREO },
     encode: encodeStsd,
     decode: (body) => decodeStsd({ type: 'stsd', start: 0, size: body.length + 8, headerSize: 8, body }),
@@ -283,7 +283,7 @@ describe('mp4 boxes, value to bytes', () => {
 describe('mp4 fixed boxes inside init.mp4', () => {
   // Track 0 is audio (smhd); track 1 is made a video track (vmhd) whatever its sample entry,
   // which does not matter for these boxes.
-  const init = writeInitSegment([aacTrack(hex('1190'), 2), { ...aacTrack(hex('1190'), 1), kind: 'video', width: 2, height: 2 }]);
+  const init = writeInitSegment([aacTrack(fromHex('1190'), 2), { ...aacTrack(fromHex('1190'), 1), kind: 'video', width: 2, height: 2 }]);
   const boxAtPath = (trak: number, path: string[]): string => {
     const traks = childBoxes(readBoxes(init).find((b) => b.type === 'moov')!).filter((b) => b.type === 'trak');
     const minf = boxAt(childBoxes(traks[trak]!), ['mdia', 'minf']);
@@ -302,6 +302,6 @@ describe('mp4 fixed boxes inside init.mp4', () => {
     ['stco: no entries', 0, ['stbl', 'stco'], '00000010 7374636f 00000000 00000000'],
   ];
   for (const [name, trak, path, bytes] of table) {
-    it(name, () => assert.equal(boxAtPath(trak, path), Buffer.from(hex(bytes)).toString('hex')));
+    it(name, () => assert.equal(boxAtPath(trak, path), Buffer.from(fromHex(bytes)).toString('hex')));
   }
 });

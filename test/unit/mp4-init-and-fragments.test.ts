@@ -16,8 +16,8 @@ import { readInitSegment } from '../../src/net/mp4/read-init.ts';
 import { ticksToMs } from '../../src/net/mp4/timescale.ts';
 import { aacTrack, avcTrack, hevcTrack, opusTrack } from '../../src/net/mp4/track.ts';
 import { writeInitSegment } from '../../src/net/mp4/init-segment.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const mp4Error = (code: 'MP4_MUX' | 'MP4_DECODE') => (e: unknown) => isSluiceError(e, code);
 
 // The sample file's AVCDecoderConfigurationRecord (High 3.1, 854x480).
@@ -27,7 +27,7 @@ const avcRecord = ((): Uint8Array => {
   return tag.data.subarray(parseVideoTag(tag.data).headerLength);
 })();
 // x265's record for 854x480 Main level 3 (as in codec-hevc-config-and-sps.test.ts).
-const HVCC = hex(
+const HVCC = fromHex(
   '0101600000009000000000005af000fcfdf8f800000f03' +
     '200001001840010c01ffff01600000030090000003000003005a959409' +
     '210001002b42010101600000030090000003000003005aa006c201e1cde595952930bc05a02000000300200000030321' +
@@ -45,9 +45,9 @@ describe('tracks from FLV sequence headers', () => {
     assert.deepEqual([t.entry.format, t.codec, t.width, t.height], ['hvc1', 'hvc1.1.6.L90.90', 854, 480]);
   });
   it('AAC: timescale is the sample rate, codec mp4a.40.<object type>', () => {
-    const t = aacTrack(hex('1210'));
+    const t = aacTrack(fromHex('1210'));
     assert.deepEqual([t.id, t.timescale, t.codec], [2, 44100, 'mp4a.40.2']);
-    assert.deepEqual([aacTrack(hex('2b920800')).timescale, aacTrack(hex('2b920800')).codec], [44100, 'mp4a.40.5']);
+    assert.deepEqual([aacTrack(fromHex('2b920800')).timescale, aacTrack(fromHex('2b920800')).codec], [44100, 'mp4a.40.5']);
   });
   it('Opus: 48 kHz whatever the input rate, dOps from OpusHead', () => {
     const t = opusTrack(OPUS_HEAD);
@@ -55,7 +55,7 @@ describe('tracks from FLV sequence headers', () => {
     assert.deepEqual(t.entry.format === 'Opus' && t.entry.dops, { outputChannelCount: 2, preSkip: 312, inputSampleRate: 48000, outputGain: 0, channelMappingFamily: 0 });
   });
   it('malformed sequence headers are CODEC_DECODE', () => {
-    for (const f of [() => avcTrack(hex('01')), () => hevcTrack(hex('01')), () => aacTrack(hex('')), () => opusTrack(hex('4f707573'))]) {
+    for (const f of [() => avcTrack(fromHex('01')), () => hevcTrack(fromHex('01')), () => aacTrack(fromHex('')), () => opusTrack(fromHex('4f707573'))]) {
       assert.throws(f, (e) => isSluiceError(e, 'CODEC_DECODE'));
     }
   });
@@ -63,9 +63,9 @@ describe('tracks from FLV sequence headers', () => {
 
 describe('init segment', () => {
   for (const [name, tracks] of [
-    ['H.264 + AAC', [avcTrack(avcRecord), aacTrack(hex('1190'))]],
+    ['H.264 + AAC', [avcTrack(avcRecord), aacTrack(fromHex('1190'))]],
     ['H.265 + Opus', [hevcTrack(HVCC), opusTrack(OPUS_HEAD)]],
-    ['audio only', [aacTrack(hex('1210'), 1)]],
+    ['audio only', [aacTrack(fromHex('1210'), 1)]],
   ] as const) {
     it(`${name}: reads back as written`, () => {
       const init = readInitSegment(writeInitSegment(tracks));
@@ -88,7 +88,7 @@ describe('init segment', () => {
   }
   it('refuses no tracks and duplicate ids', () => {
     assert.throws(() => writeInitSegment([]), mp4Error('MP4_MUX'));
-    assert.throws(() => writeInitSegment([aacTrack(hex('1190'), 1), avcTrack(avcRecord, 1)]), mp4Error('MP4_MUX'));
+    assert.throws(() => writeInitSegment([aacTrack(fromHex('1190'), 1), avcTrack(avcRecord, 1)]), mp4Error('MP4_MUX'));
   });
 });
 
@@ -127,7 +127,7 @@ const frame = (dts: number, keyframe = false, cts = 0): Mp4Sample => ({ dts, cts
 
 describe('Mp4Fragmenter', () => {
   it('holds back each track’s newest sample until its successor gives it a duration', () => {
-    const f = new Mp4Fragmenter({ video: avcTrack(avcRecord), audio: aacTrack(hex('1210')) });
+    const f = new Mp4Fragmenter({ video: avcTrack(avcRecord), audio: aacTrack(fromHex('1210')) });
     f.pushVideo(frame(0, true, 66));
     f.pushAudio(frame(0));
     f.pushVideo(frame(33));
@@ -153,7 +153,7 @@ describe('Mp4Fragmenter', () => {
   });
 
   it('converts 44.1 kHz ticks back to the same milliseconds for every value over an hour', () => {
-    const f = new Mp4Fragmenter({ audio: aacTrack(hex('1210')) });
+    const f = new Mp4Fragmenter({ audio: aacTrack(fromHex('1210')) });
     for (let ms = 0; ms < 3_600_000; ms += 23) f.pushAudio(frame(ms));
     const frag = f.fragment(3_600_000)!;
     const [t] = readFragments(frag.bytes)[0]!.trafs;
@@ -165,7 +165,7 @@ describe('Mp4Fragmenter', () => {
     for (const d of [0, 40, 80, 120]) f.pushVideo(frame(d, d === 0));
     assert.equal(f.fragment(40)!.independent, true);
     assert.equal(f.fragment(120)!.independent, false);
-    const g = new Mp4Fragmenter({ audio: aacTrack(hex('1210')) });
+    const g = new Mp4Fragmenter({ audio: aacTrack(fromHex('1210')) });
     g.pushAudio(frame(0));
     g.pushAudio(frame(23));
     assert.equal(g.fragment(23)!.independent, true);
@@ -182,7 +182,7 @@ describe('Mp4Fragmenter', () => {
     f.pushVideo({ ...frame(140), data: new Uint8Array(0) });
     assert.deepEqual(f.pending, { video: 1, audio: 0 });
     assert.throws(() => new Mp4Fragmenter({}), mp4Error('MP4_MUX'));
-    assert.throws(() => new Mp4Fragmenter({ video: aacTrack(hex('1210')) }), mp4Error('MP4_MUX'));
+    assert.throws(() => new Mp4Fragmenter({ video: aacTrack(fromHex('1210')) }), mp4Error('MP4_MUX'));
   });
 
   it('copies pushed bytes, so the caller may reuse its buffer', () => {

@@ -13,8 +13,8 @@ import { Mp4Fragmenter } from '../../src/net/mp4/fragmenter.ts';
 import { readFragments } from '../../src/net/mp4/read-fragment.ts';
 import { readInitSegment } from '../../src/net/mp4/read-init.ts';
 import { aacTrack, opusTrack } from '../../src/net/mp4/track.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const decodeError = (e: unknown): boolean => isSluiceError(e, 'MP4_DECODE');
 
 function decodesOrRefuses(f: () => unknown, label: string): void {
@@ -26,26 +26,26 @@ function decodesOrRefuses(f: () => unknown, label: string): void {
 }
 
 const OPUS_HEAD = Uint8Array.from([...Buffer.from('OpusHead'), 1, 2, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0, 0]);
-const fragmenter = new Mp4Fragmenter({ audio: aacTrack(hex('1190'), 1) });
+const fragmenter = new Mp4Fragmenter({ audio: aacTrack(fromHex('1190'), 1) });
 for (let ms = 0; ms <= 200; ms += 21) fragmenter.pushAudio({ dts: ms, cts: 0, keyframe: true, data: Uint8Array.of(ms, 1, 2) });
 const INIT = new Mp4Fragmenter({ audio: opusTrack(OPUS_HEAD, 1) }).initSegment();
 const FRAGMENT = fragmenter.fragment(1000)!.bytes;
 
 describe('mp4 reader, malformed boxes', () => {
   const table: { name: string; run: () => unknown }[] = [
-    { name: 'box size below its header', run: () => readBoxes(hex('00000004 66726565')) },
-    { name: 'box size past the end', run: () => readBoxes(hex('00000010 66726565 00')) },
-    { name: 'stray bytes after the last box', run: () => readBoxes(hex('00000008 66726565 0000')) },
-    { name: 'largesize truncated', run: () => readBoxes(hex('00000001 6d646174 0000')) },
-    { name: 'largesize of 2^40', run: () => readBoxes(hex('00000001 6d646174 00000100 00000000')) },
-    { name: 'field past the end of a body', run: () => new FieldReader(hex('0102')).u32() },
-    { name: '64-bit field beyond 2^53', run: () => new FieldReader(hex('ffffffff ffffffff')).u64() },
-    { name: 'tfdt version 2', run: () => decodeTfdt(hex('02000000 00000000')) },
-    { name: 'trun count larger than its bytes', run: () => decodeTrun(hex('00000300 ffffffff 00000400')) },
-    { name: 'trun of 4 billion default samples', run: () => decodeTrun(hex('00000000 ffffffff')) },
-    { name: 'esds descriptor size over 4 bytes', run: () => decodeEsds(hex('00000000 03 8080808080 00')) },
-    { name: 'esds that is not an ES_Descriptor', run: () => decodeEsds(hex('00000000 04 00')) },
-    { name: 'init segment without moov', run: () => readInitSegment(hex('00000010 66747970 69736f36 00000000')) },
+    { name: 'box size below its header', run: () => readBoxes(fromHex('00000004 66726565')) },
+    { name: 'box size past the end', run: () => readBoxes(fromHex('00000010 66726565 00')) },
+    { name: 'stray bytes after the last box', run: () => readBoxes(fromHex('00000008 66726565 0000')) },
+    { name: 'largesize truncated', run: () => readBoxes(fromHex('00000001 6d646174 0000')) },
+    { name: 'largesize of 2^40', run: () => readBoxes(fromHex('00000001 6d646174 00000100 00000000')) },
+    { name: 'field past the end of a body', run: () => new FieldReader(fromHex('0102')).u32() },
+    { name: '64-bit field beyond 2^53', run: () => new FieldReader(fromHex('ffffffff ffffffff')).u64() },
+    { name: 'tfdt version 2', run: () => decodeTfdt(fromHex('02000000 00000000')) },
+    { name: 'trun count larger than its bytes', run: () => decodeTrun(fromHex('00000300 ffffffff 00000400')) },
+    { name: 'trun of 4 billion default samples', run: () => decodeTrun(fromHex('00000000 ffffffff')) },
+    { name: 'esds descriptor size over 4 bytes', run: () => decodeEsds(fromHex('00000000 03 8080808080 00')) },
+    { name: 'esds that is not an ES_Descriptor', run: () => decodeEsds(fromHex('00000000 04 00')) },
+    { name: 'init segment without moov', run: () => readInitSegment(fromHex('00000010 66747970 69736f36 00000000')) },
     {
       name: 'fragment whose data offset points outside the file',
       run: () => {
@@ -59,7 +59,7 @@ describe('mp4 reader, malformed boxes', () => {
   for (const row of table) it(`${row.name} is MP4_DECODE`, () => assert.throws(row.run, decodeError));
 
   it('a size-0 box runs to the end (14496-12 4.2)', () => {
-    assert.deepEqual(readBoxes(hex('00000000 6d646174 010203')).map((b) => [b.type, b.size]), [['mdat', 11]]);
+    assert.deepEqual(readBoxes(fromHex('00000000 6d646174 010203')).map((b) => [b.type, b.size]), [['mdat', 11]]);
   });
 });
 

@@ -13,6 +13,7 @@ import { parseVideoTag } from '../../src/net/codec/video-tag.ts';
 import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import { HlsSegmenter } from '../../src/net/hls/segmenter.ts';
 import { TsMuxer, type TsAudioCodec } from '../../src/net/mpegts/ts-muxer.ts';
+import { splitAnnexB } from '../helpers/annexb.ts';
 
 const run = promisify(execFile);
 const MEDIA = '/work/shared/media';
@@ -184,19 +185,3 @@ describe('MPEG-TS read back by ffprobe', { timeout: 120_000 }, () => {
     sameTimestamps(p, expected);
   });
 });
-
-/** NAL units of an Annex B stream (3- or 4-byte start codes). */
-function splitAnnexB(b: Uint8Array): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 2 < b.length; i++) {
-    if (b[i] === 0 && b[i + 1] === 0 && b[i + 2] === 1) {
-      starts.push(i + 3);
-      i += 2;
-    }
-  }
-  return starts.map((s, k) => {
-    let end = k + 1 < starts.length ? starts[k + 1]! - 3 : b.length;
-    while (end > s && b[end - 1] === 0) end--;
-    return b.subarray(s, end);
-  });
-}

@@ -6,8 +6,7 @@ import { pesHeaderLength, writePesHeader, writePesTimestamp } from '../../src/ne
 import { patPayload, pmtPayload } from '../../src/net/mpegts/psi.ts';
 import { TsPacketizer, writePcr, type PacketFlags } from '../../src/net/mpegts/ts-packet.ts';
 import { hex, readPcrBase, readTs33, slowCrc32Mpeg2, splitTs } from './mpegts-test-demux.ts';
-
-const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+import { fromHex } from '../helpers/bytes.ts';
 
 describe('PES timestamps (33-bit, marker bits)', () => {
   // Hand-computed: [prefix, ts90, bytes]
@@ -29,7 +28,7 @@ describe('PES timestamps (33-bit, marker bits)', () => {
     });
     it(`decodes ${bytes}`, () => {
       const expected = ((ts % 2 ** 33) + 2 ** 33) % 2 ** 33;
-      assert.equal(readTs33(h(bytes), 0), expected);
+      assert.equal(readTs33(fromHex(bytes), 0), expected);
     });
   }
   it('round-trips any 33-bit value', () => {

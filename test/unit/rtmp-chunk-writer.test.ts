@@ -7,75 +7,74 @@ import { ChunkReader } from '../../src/net/rtmp/chunk-reader.ts';
 import type { RtmpMessage } from '../../src/net/rtmp/chunk-reader.ts';
 import { setChunkSize } from '../../src/net/rtmp/protocol-control.ts';
 import { isSluiceError } from '../../src/errors.ts';
+import { concatBytes, fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const fill = (n: number, v: number): Uint8Array => new Uint8Array(n).fill(v);
-const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
 const table: { name: string; chunkSize: number; value: OutgoingMessage; bytes: Uint8Array }[] = [
   {
     name: 'one chunk, one-byte csid',
     chunkSize: 128,
-    value: { csid: 3, type: 20, streamId: 1, timestamp: 1000, payload: hex('0102030405') },
-    bytes: hex('03 0003e8 000005 14 01000000 0102030405'),
+    value: { csid: 3, type: 20, streamId: 1, timestamp: 1000, payload: fromHex('0102030405') },
+    bytes: fromHex('03 0003e8 000005 14 01000000 0102030405'),
   },
   {
     name: 'fmt 3 continuations every chunkSize bytes',
     chunkSize: 128,
     value: { csid: 6, type: 9, streamId: 0x04030201, timestamp: 40, payload: fill(300, 0x11) },
-    bytes: cat(hex('06 000028 00012c 09 01020304'), fill(128, 0x11), hex('c6'), fill(128, 0x11), hex('c6'), fill(44, 0x11)),
+    bytes: concatBytes(fromHex('06 000028 00012c 09 01020304'), fill(128, 0x11), fromHex('c6'), fill(128, 0x11), fromHex('c6'), fill(44, 0x11)),
   },
   {
     name: 'payload an exact multiple of the chunk size has no empty trailing chunk',
     chunkSize: 4,
-    value: { csid: 4, type: 8, streamId: 1, timestamp: 0, payload: hex('0102030405060708') },
-    bytes: hex('04 000000 000008 08 01000000 01020304 c4 05060708'),
+    value: { csid: 4, type: 8, streamId: 1, timestamp: 0, payload: fromHex('0102030405060708') },
+    bytes: fromHex('04 000000 000008 08 01000000 01020304 c4 05060708'),
   },
   {
     name: 'extended timestamp in the fmt 0 header and repeated on every continuation',
     chunkSize: 128,
     value: { csid: 4, type: 9, streamId: 1, timestamp: 0x01000000, payload: fill(300, 0x55) },
-    bytes: cat(
-      hex('04 ffffff 00012c 09 01000000 01000000'), fill(128, 0x55),
-      hex('c4 01000000'), fill(128, 0x55),
-      hex('c4 01000000'), fill(44, 0x55),
+    bytes: concatBytes(
+      fromHex('04 ffffff 00012c 09 01000000 01000000'), fill(128, 0x55),
+      fromHex('c4 01000000'), fill(128, 0x55),
+      fromHex('c4 01000000'), fill(44, 0x55),
     ),
   },
   {
     name: 'timestamp 0xFFFFFF is already extended; 0xFFFFFE is not',
     chunkSize: 128,
-    value: { csid: 4, type: 8, streamId: 1, timestamp: 0xffffff, payload: hex('aa') },
-    bytes: hex('04 ffffff 000001 08 01000000 00ffffff aa'),
+    value: { csid: 4, type: 8, streamId: 1, timestamp: 0xffffff, payload: fromHex('aa') },
+    bytes: fromHex('04 ffffff 000001 08 01000000 00ffffff aa'),
   },
   {
     name: 'timestamp just below the extended range',
     chunkSize: 128,
-    value: { csid: 4, type: 8, streamId: 1, timestamp: 0xfffffe, payload: hex('aa') },
-    bytes: hex('04 fffffe 000001 08 01000000 aa'),
+    value: { csid: 4, type: 8, streamId: 1, timestamp: 0xfffffe, payload: fromHex('aa') },
+    bytes: fromHex('04 fffffe 000001 08 01000000 aa'),
   },
   {
     name: 'timestamps are taken modulo 2^32',
     chunkSize: 128,
-    value: { csid: 4, type: 8, streamId: 1, timestamp: 2 ** 32 + 5, payload: hex('aa') },
-    bytes: hex('04 000005 000001 08 01000000 aa'),
+    value: { csid: 4, type: 8, streamId: 1, timestamp: 2 ** 32 + 5, payload: fromHex('aa') },
+    bytes: fromHex('04 000005 000001 08 01000000 aa'),
   },
   {
     name: 'two-byte csid, continuation repeats it',
     chunkSize: 2,
-    value: { csid: 319, type: 8, streamId: 0, timestamp: 1, payload: hex('aabbcc') },
-    bytes: hex('00 ff 000001 000003 08 00000000 aabb c0 ff cc'),
+    value: { csid: 319, type: 8, streamId: 0, timestamp: 1, payload: fromHex('aabbcc') },
+    bytes: fromHex('00 ff 000001 000003 08 00000000 aabb c0 ff cc'),
   },
   {
     name: 'three-byte csid (low byte first), continuation repeats it',
     chunkSize: 2,
-    value: { csid: 65599, type: 8, streamId: 0, timestamp: 1, payload: hex('aabbcc') },
-    bytes: hex('01 ff ff 000001 000003 08 00000000 aabb c1 ff ff cc'),
+    value: { csid: 65599, type: 8, streamId: 0, timestamp: 1, payload: fromHex('aabbcc') },
+    bytes: fromHex('01 ff ff 000001 000003 08 00000000 aabb c1 ff ff cc'),
   },
   {
     name: 'csid 320 is the first three-byte one',
     chunkSize: 128,
     value: { csid: 320, type: 8, streamId: 0, timestamp: 0, payload: new Uint8Array(0) },
-    bytes: hex('01 00 01 000000 000000 08 00000000'),
+    bytes: fromHex('01 00 01 000000 000000 08 00000000'),
   },
 ];
 
@@ -87,7 +86,7 @@ for (const c of table) {
     const r = new ChunkReader();
     const pre = c.chunkSize === 128 ? new Uint8Array(0) : setChunkSize(Math.max(128, c.chunkSize));
     if (c.chunkSize >= 128) {
-      const got = r.push(cat(pre, c.bytes)).slice(pre.length ? 1 : 0);
+      const got = r.push(concatBytes(pre, c.bytes)).slice(pre.length ? 1 : 0);
       assert.deepEqual(
         got.map((m) => ({ ...m, payload: new Uint8Array(m.payload) })),
         [{ ...c.value, timestamp: c.value.timestamp >>> 0 }],
@@ -122,7 +121,7 @@ test('ChunkWriter keeps the outgoing chunk size', () => {
 });
 
 test('writer refuses bad csids, oversized payloads and bad chunk sizes', () => {
-  const m = (csid: number): OutgoingMessage => ({ csid, type: 8, streamId: 0, timestamp: 0, payload: hex('aa') });
+  const m = (csid: number): OutgoingMessage => ({ csid, type: 8, streamId: 0, timestamp: 0, payload: fromHex('aa') });
   for (const csid of [0, 1, 65600, 1.5]) assert.throws(() => encodeChunked(m(csid), 128), (e) => isSluiceError(e, 'RTMP_CHUNK'));
   assert.throws(() => chunkedLength(0x1000000, 0, 3, 128), (e) => isSluiceError(e, 'RTMP_MESSAGE_SIZE'));
   assert.throws(() => encodeChunked(m(3), 0), (e) => isSluiceError(e, 'RTMP_CHUNK_SIZE'));
@@ -150,7 +149,7 @@ test('writer -> reader round trip with random chunk sizes, timestamps, csids, pa
       fc.oneof(fc.constant(128), fc.integer({ min: 128, max: 2048 }), fc.integer({ min: 65536, max: 0xffffff })),
       fc.array(fc.nat(), { maxLength: 6 }),
       (msgs, chunkSize, cuts) => {
-        const wire = cat(setChunkSize(chunkSize), ...msgs.map((m) => encodeChunked(m, chunkSize)));
+        const wire = concatBytes(setChunkSize(chunkSize), ...msgs.map((m) => encodeChunked(m, chunkSize)));
         const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
         const r = new ChunkReader();
         const got: RtmpMessage[] = [];

@@ -179,7 +179,7 @@ test('play: createStream, then play(name, -2000) on the stream; media and data a
 test('a Ping Request is answered with a Ping Response carrying the same timestamp', () => {
   const { client, server } = connected();
   const before = server.got.length;
-  pushAll(client, server, pc.pingRequest(123456));
+  pushAll(client, server, pc.userControl(pc.UserControlEvent.PingRequest, 123456));
   const m = server.got.slice(before);
   assert.equal(m.length, 1);
   assert.deepEqual(pc.decodeUserControl(m[0]!.payload), { event: 7, timestamp: 123456 });

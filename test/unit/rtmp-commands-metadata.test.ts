@@ -10,9 +10,7 @@ import {
   normalizeMetadata,
 } from '../../src/net/rtmp/commands.ts';
 import { ecmaArray, isEcmaArray, typedObject } from '../../src/net/rtmp/amf-types.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { fromHex, toHex } from '../helpers/bytes.ts';
 
 // OBS 29.1: @setDataFrame, onMetaData, ECMA array of 20 properties.
 const obsSetDataFrame =
@@ -26,7 +24,7 @@ const obsSetDataFrame =
   '74707574206d6f64756c6520286c69626f62732076657273696f6e2032392e312e3029000009';
 
 test('OBS @setDataFrame with an ECMA array becomes a plain object', () => {
-  const meta = normalizeMetadata(bytes(obsSetDataFrame));
+  const meta = normalizeMetadata(fromHex(obsSetDataFrame));
   assert.ok(meta);
   assert.equal(isEcmaArray(meta), false);
   assert.equal(meta['width'], 1280);
@@ -55,14 +53,14 @@ test('metadata bodies: object, ECMA array, typed object, missing, not an object'
     [encodeData('onCuePoint', { a: 1 }), null],
     [encodeData('|RtmpSampleAccess', true, true), null],
     // ffmpeg's 4-byte timecode data message
-    [bytes('00 00 00 01'), null],
-    [bytes('00 01 02 03'), null],
+    [fromHex('00 00 00 01'), null],
+    [fromHex('00 01 02 03'), null],
     [new Uint8Array(0), null],
     // Malformed body
     [encodeData('@setDataFrame', 'onMetaData', { a: 1 }).subarray(0, 30), null],
   ];
   for (const [payload, want] of cases) {
-    assert.deepStrictEqual(normalizeMetadata(payload), want, hex(payload));
+    assert.deepStrictEqual(normalizeMetadata(payload), want, toHex(payload));
   }
 });
 
@@ -70,19 +68,19 @@ test('metadata in an AMF3 data message (type 15) is read after the format select
   const p = Uint8Array.of(0, ...encodeData('@setDataFrame', 'onMetaData', ecmaArray({ w: 1 })));
   assert.deepStrictEqual(normalizeMetadata(p, true), { w: 1 });
   // And an AMF3 object behind the 0x11 switch: {w: 1}
-  const q = Uint8Array.of(0, ...encodeData('onMetaData'), ...bytes('11 0a 0b 01 03 77 04 01 01'));
+  const q = Uint8Array.of(0, ...encodeData('onMetaData'), ...fromHex('11 0a 0b 01 03 77 04 01 01'));
   assert.deepStrictEqual(normalizeMetadata(q, true), { w: 1 });
 });
 
 test('metadataFromValues works on already decoded data messages', () => {
-  const d = decodeData(bytes(obsSetDataFrame), false);
+  const d = decodeData(fromHex(obsSetDataFrame), false);
   const meta = metadataFromValues(d.name, d.values);
-  assert.deepStrictEqual(meta, normalizeMetadata(bytes(obsSetDataFrame)));
+  assert.deepStrictEqual(meta, normalizeMetadata(fromHex(obsSetDataFrame)));
   assert.equal(metadataFromValues('onCuePoint', []), null);
 });
 
 test('metadata __proto__ keys stay data', () => {
-  const payload = bytes('02000a6f6e4d65746144617461 08 00000001 0009 5f5f70726f746f5f5f 03 0001 78 01 01 000009 000009');
+  const payload = fromHex('02000a6f6e4d65746144617461 08 00000001 0009 5f5f70726f746f5f5f 03 0001 78 01 01 000009 000009');
   const meta = normalizeMetadata(payload);
   assert.ok(meta);
   assert.equal(Object.getPrototypeOf(meta), Object.prototype);
@@ -94,10 +92,10 @@ test('metadata __proto__ keys stay data', () => {
 });
 
 test('metadataForPlayers: onMetaData as an ECMA array, duration removed, server fields added', () => {
-  const meta = normalizeMetadata(bytes(obsSetDataFrame))!;
+  const meta = normalizeMetadata(fromHex(obsSetDataFrame))!;
   const out = metadataForPlayers(meta, { name: 'Sluice/0.1.0', version: '0.1.0' });
   // "onMetaData" then the ECMA array marker (players expect what FMS and SRS send)
-  assert.equal(hex(out.subarray(0, 18)), '02000a6f6e4d65746144617461' + '08' + '00000015');
+  assert.equal(toHex(out.subarray(0, 18)), '02000a6f6e4d65746144617461' + '08' + '00000015');
   const d = decodeData(out, false);
   assert.equal(d.name, 'onMetaData');
   assert.equal(d.values.length, 1);
@@ -120,13 +118,13 @@ test('metadataForPlayers: onMetaData as an ECMA array, duration removed, server 
 test('encodeMetadata writes onMetaData with an ECMA array and no changes', () => {
   const out = encodeMetadata({ duration: 5, a: 'b' });
   assert.equal(
-    hex(out),
+    toHex(out),
     '02000a6f6e4d65746144617461' + '08 00000002 0008 6475726174696f6e 00 4014000000000000 0001 61 02 0001 62 000009'.replace(/\s+/g, ''),
   );
 });
 
 test('normalizeMetadata never throws, whatever the bytes', () => {
-  const seed = bytes(obsSetDataFrame);
+  const seed = fromHex(obsSetDataFrame);
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(seed.length), fc.nat(seed.length - 1), fc.boolean(), (b, cut, at, amf3) => {
       normalizeMetadata(b, amf3);

@@ -22,9 +22,7 @@ import {
 } from '../../src/net/rtmp/commands.ts';
 import { isEcmaArray } from '../../src/net/rtmp/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { fromHex, toHex } from '../helpers/bytes.ts';
 
 // Payloads of the command messages an encoder sends, byte for byte (OBS/FMLE flow).
 const capture = {
@@ -42,7 +40,7 @@ const capture = {
 };
 
 test('decodes an encoder connect', () => {
-  const c = decodeCommand(bytes(capture.connect), false);
+  const c = decodeCommand(fromHex(capture.connect), false);
   assert.equal(c.name, 'connect');
   assert.equal(c.transactionId, 1);
   assert.deepStrictEqual(c.command, {
@@ -56,7 +54,7 @@ test('decodes an encoder connect', () => {
 });
 
 test('decodes the OBS publish flow', () => {
-  const seen = Object.values(capture).slice(1).map((h) => decodeCommand(bytes(h), false));
+  const seen = Object.values(capture).slice(1).map((h) => decodeCommand(fromHex(h), false));
   assert.deepStrictEqual(seen, [
     { name: 'releaseStream', transactionId: 2, command: null, args: ['livestream'] },
     { name: 'FCPublish', transactionId: 3, command: null, args: ['livestream'] },
@@ -68,19 +66,19 @@ test('decodes the OBS publish flow', () => {
 });
 
 test('encodeCommand writes the bytes clients send', () => {
-  assert.equal(hex(encodeCommand('publish', 5, null, 'livestream', 'live')), capture.publish);
-  assert.equal(hex(encodeCommand('createStream', 4, null)), capture.createStream);
+  assert.equal(toHex(encodeCommand('publish', 5, null, 'livestream', 'live')), capture.publish);
+  assert.equal(toHex(encodeCommand('createStream', 4, null)), capture.createStream);
 });
 
 test('decodes AMF3 commands (type 17): format selector, then AMF0 with AMF3 switches', () => {
   // 00 | "connect" | 1 | 0x11 AMF3 object {app: "live", objectEncoding: 3}
-  const p = bytes(
+  const p = fromHex(
     '00 020007636f6e6e656374 00 3ff0000000000000 11 0a 0b 01 07 617070 06 09 6c697665 1d 6f626a656374456e636f64696e67 04 03 01',
   );
   const c = decodeCommand(p, true);
   assert.deepStrictEqual(c, { name: 'connect', transactionId: 1, command: { app: 'live', objectEncoding: 3 }, args: [] });
   // Without the selector the payload reads as plain AMF0 too.
-  assert.equal(decodeCommand(bytes(capture.createStream), true).name, 'createStream');
+  assert.equal(decodeCommand(fromHex(capture.createStream), true).name, 'createStream');
 });
 
 test('a command without a string name or numeric transaction id is RTMP_MESSAGE', () => {
@@ -89,10 +87,10 @@ test('a command without a string name or numeric transaction id is RTMP_MESSAGE'
   }
   // Broken AMF keeps its own code.
   assert.throws(() => decodeCommand(encodeCommand('x', 1, null).subarray(0, 10), false), (e) => isSluiceError(e, 'AMF_DECODE'));
-  assert.throws(() => decodeCommand(bytes('00 3ff0000000000000'), false), (e) => isSluiceError(e, 'RTMP_MESSAGE'));
+  assert.throws(() => decodeCommand(fromHex('00 3ff0000000000000'), false), (e) => isSluiceError(e, 'RTMP_MESSAGE'));
   assert.throws(() => decodeCommand(new Uint8Array(0), false), (e) => isSluiceError(e, 'RTMP_MESSAGE'));
   // Name and id alone are enough (the command object is then undefined).
-  assert.deepStrictEqual(decodeCommand(bytes('02 0001 78 00 0000000000000000'), false), {
+  assert.deepStrictEqual(decodeCommand(fromHex('02 0001 78 00 0000000000000000'), false), {
     name: 'x', transactionId: 0, command: undefined, args: [],
   });
 });
@@ -107,7 +105,7 @@ test('data messages decode and encode', () => {
 });
 
 function encodeAmf0Number(): Uint8Array {
-  return bytes('00 0000000000000000');
+  return fromHex('00 0000000000000000');
 }
 
 // ---- replies: exact bytes (built independently from the AMF0 spec) and INTEROP.md shapes
@@ -143,7 +141,7 @@ const expected = {
 
 test('connect _result: exact bytes and the B.1 shape', () => {
   const b = connectResult(1, { objectEncoding: 0, serverInfo: { version: '0.1.0', pid: 4242, id: 'k3j9x2', ip: '127.0.0.1' } });
-  assert.equal(hex(b), expected.connect);
+  assert.equal(toHex(b), expected.connect);
   const c = decodeCommand(b, false);
   assert.equal(c.name, '_result');
   assert.equal(c.transactionId, 1);
@@ -172,14 +170,14 @@ test('connect _result: exact bytes and the B.1 shape', () => {
 });
 
 test('reply builders: exact bytes', () => {
-  assert.equal(hex(onBWDone()), expected.onBWDone);
-  assert.equal(hex(simpleResult(2)), expected.releaseResult);
-  assert.equal(hex(simpleResult(7, null)), expected.genericResult);
-  assert.equal(hex(createStreamResult(4, 1)), expected.createStream);
-  assert.equal(hex(onFCPublish(Status.PublishStart.code, Status.PublishStart.description)), expected.onFCPublish);
-  assert.equal(hex(onStatus({ ...Status.PublishStart, clientid: 'ASAICiss' })), expected.onStatusPublish);
-  assert.equal(hex(sampleAccess()), expected.sampleAccess);
-  assert.equal(hex(dataStart()), expected.dataStart);
+  assert.equal(toHex(onBWDone()), expected.onBWDone);
+  assert.equal(toHex(simpleResult(2)), expected.releaseResult);
+  assert.equal(toHex(simpleResult(7, null)), expected.genericResult);
+  assert.equal(toHex(createStreamResult(4, 1)), expected.createStream);
+  assert.equal(toHex(onFCPublish(Status.PublishStart.code, Status.PublishStart.description)), expected.onFCPublish);
+  assert.equal(toHex(onStatus({ ...Status.PublishStart, clientid: 'ASAICiss' })), expected.onStatusPublish);
+  assert.equal(toHex(sampleAccess()), expected.sampleAccess);
+  assert.equal(toHex(dataStart()), expected.dataStart);
 });
 
 test('reply builders decode to the INTEROP.md B.2-B.5 shapes', () => {

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import * as pc from '../../src/net/rtmp/protocol-control.ts';
 import { ChunkReader } from '../../src/net/rtmp/chunk-reader.ts';
 import { isSluiceError } from '../../src/errors.ts';
+import { fromHex } from '../helpers/bytes.ts';
 
-const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const HDR = (type: string, len: string) => `02 000000 ${len} ${type} 00000000`;
 
 test('message type and user control event numbers', () => {
@@ -22,22 +22,22 @@ test('message type and user control event numbers', () => {
 
 // Wire bytes of each encoder: chunk stream 2, message stream 0, timestamp 0.
 const encoders: { name: string; bytes: Uint8Array; wire: Uint8Array }[] = [
-  { name: 'setChunkSize(4096)', bytes: pc.setChunkSize(4096), wire: hex(`${HDR('01', '000004')} 00001000`) },
-  { name: 'abort(4)', bytes: pc.abort(4), wire: hex(`${HDR('02', '000004')} 00000004`) },
-  { name: 'acknowledgement(0x12345678)', bytes: pc.acknowledgement(0x12345678), wire: hex(`${HDR('03', '000004')} 12345678`) },
-  { name: 'acknowledgement wraps at 2^32', bytes: pc.acknowledgement(2 ** 32 + 7), wire: hex(`${HDR('03', '000004')} 00000007`) },
-  { name: 'acknowledgement of 5 GB', bytes: pc.acknowledgement(5 * 2 ** 30), wire: hex(`${HDR('03', '000004')} 40000000`) },
-  { name: 'windowAckSize(2500000)', bytes: pc.windowAckSize(2500000), wire: hex(`${HDR('05', '000004')} 002625a0`) },
-  { name: 'setPeerBandwidth default dynamic', bytes: pc.setPeerBandwidth(2500000), wire: hex(`${HDR('06', '000005')} 002625a0 02`) },
-  { name: 'setPeerBandwidth hard', bytes: pc.setPeerBandwidth(1000, pc.LimitType.Hard), wire: hex(`${HDR('06', '000005')} 000003e8 00`) },
-  { name: 'streamBegin(1)', bytes: pc.streamBegin(1), wire: hex(`${HDR('04', '000006')} 0000 00000001`) },
-  { name: 'streamEof(1)', bytes: pc.streamEof(1), wire: hex(`${HDR('04', '000006')} 0001 00000001`) },
-  { name: 'streamDry(1)', bytes: pc.streamDry(1), wire: hex(`${HDR('04', '000006')} 0002 00000001`) },
-  { name: 'setBufferLength(1, 3000)', bytes: pc.setBufferLength(1, 3000), wire: hex(`${HDR('04', '00000a')} 0003 00000001 00000bb8`) },
-  { name: 'streamIsRecorded(1)', bytes: pc.streamIsRecorded(1), wire: hex(`${HDR('04', '000006')} 0004 00000001`) },
-  { name: 'pingRequest(0xdeadbeef)', bytes: pc.pingRequest(0xdeadbeef), wire: hex(`${HDR('04', '000006')} 0006 deadbeef`) },
-  { name: 'pingResponse(3343)', bytes: pc.pingResponse(3343), wire: hex(`${HDR('04', '000006')} 0007 00000d0f`) },
-  { name: 'userControl(32, 1)', bytes: pc.userControl(32, 1), wire: hex(`${HDR('04', '000006')} 0020 00000001`) },
+  { name: 'setChunkSize(4096)', bytes: pc.setChunkSize(4096), wire: fromHex(`${HDR('01', '000004')} 00001000`) },
+  { name: 'abort(4)', bytes: pc.abort(4), wire: fromHex(`${HDR('02', '000004')} 00000004`) },
+  { name: 'acknowledgement(0x12345678)', bytes: pc.acknowledgement(0x12345678), wire: fromHex(`${HDR('03', '000004')} 12345678`) },
+  { name: 'acknowledgement wraps at 2^32', bytes: pc.acknowledgement(2 ** 32 + 7), wire: fromHex(`${HDR('03', '000004')} 00000007`) },
+  { name: 'acknowledgement of 5 GB', bytes: pc.acknowledgement(5 * 2 ** 30), wire: fromHex(`${HDR('03', '000004')} 40000000`) },
+  { name: 'windowAckSize(2500000)', bytes: pc.windowAckSize(2500000), wire: fromHex(`${HDR('05', '000004')} 002625a0`) },
+  { name: 'setPeerBandwidth default dynamic', bytes: pc.setPeerBandwidth(2500000), wire: fromHex(`${HDR('06', '000005')} 002625a0 02`) },
+  { name: 'setPeerBandwidth hard', bytes: pc.setPeerBandwidth(1000, pc.LimitType.Hard), wire: fromHex(`${HDR('06', '000005')} 000003e8 00`) },
+  { name: 'streamBegin(1)', bytes: pc.streamBegin(1), wire: fromHex(`${HDR('04', '000006')} 0000 00000001`) },
+  { name: 'streamEof(1)', bytes: pc.streamEof(1), wire: fromHex(`${HDR('04', '000006')} 0001 00000001`) },
+  { name: 'user control StreamDry(1)', bytes: pc.userControl(pc.UserControlEvent.StreamDry, 1), wire: fromHex(`${HDR('04', '000006')} 0002 00000001`) },
+  { name: 'user control SetBufferLength(1, 3000)', bytes: pc.userControl(pc.UserControlEvent.SetBufferLength, 1, 3000), wire: fromHex(`${HDR('04', '00000a')} 0003 00000001 00000bb8`) },
+  { name: 'user control StreamIsRecorded(1)', bytes: pc.userControl(pc.UserControlEvent.StreamIsRecorded, 1), wire: fromHex(`${HDR('04', '000006')} 0004 00000001`) },
+  { name: 'user control PingRequest(0xdeadbeef)', bytes: pc.userControl(pc.UserControlEvent.PingRequest, 0xdeadbeef), wire: fromHex(`${HDR('04', '000006')} 0006 deadbeef`) },
+  { name: 'pingResponse(3343)', bytes: pc.pingResponse(3343), wire: fromHex(`${HDR('04', '000006')} 0007 00000d0f`) },
+  { name: 'userControl(32, 1)', bytes: pc.userControl(32, 1), wire: fromHex(`${HDR('04', '000006')} 0020 00000001`) },
 ];
 
 for (const c of encoders) {
@@ -70,7 +70,7 @@ const userControlTable: { bytes: string; value: pc.UserControl }[] = [
 ];
 
 test('decodes user control events', () => {
-  for (const c of userControlTable) assert.deepEqual(pc.decodeUserControl(hex(c.bytes)), c.value, c.bytes);
+  for (const c of userControlTable) assert.deepEqual(pc.decodeUserControl(fromHex(c.bytes)), c.value, c.bytes);
 });
 
 test('short payloads are refused with RTMP_MESSAGE', () => {
@@ -86,7 +86,7 @@ test('short payloads are refused with RTMP_MESSAGE', () => {
     ['set peer bandwidth without limit type', pc.decodeSetPeerBandwidth, '00000001'],
   ];
   for (const [name, fn, bytes] of bad) {
-    assert.throws(() => fn(hex(bytes)), (e) => isSluiceError(e, 'RTMP_MESSAGE'), name);
+    assert.throws(() => fn(fromHex(bytes)), (e) => isSluiceError(e, 'RTMP_MESSAGE'), name);
   }
 });
 
@@ -110,13 +110,13 @@ function part(type: number, ts: number, data: Uint8Array, sid = 0): Uint8Array {
 
 test('splits aggregate messages, rebasing timestamps on the first part', () => {
   const payload = new Uint8Array(Buffer.concat([
-    part(9, 0x01000010, hex('17 01 aa')),
-    part(8, 0x01000020, hex('af 01 bb')),
+    part(9, 0x01000010, fromHex('17 01 aa')),
+    part(8, 0x01000020, fromHex('af 01 bb')),
     part(9, 0x01000040, new Uint8Array(0), 5),
   ]));
   assert.deepEqual(pc.splitAggregate(payload, 1000), [
-    { type: 9, timestamp: 1000, streamId: 0, payload: hex('1701aa') },
-    { type: 8, timestamp: 1016, streamId: 0, payload: hex('af01bb') },
+    { type: 9, timestamp: 1000, streamId: 0, payload: fromHex('1701aa') },
+    { type: 8, timestamp: 1016, streamId: 0, payload: fromHex('af01bb') },
     { type: 9, timestamp: 1048, streamId: 5, payload: new Uint8Array(0) },
   ]);
   const withSid = pc.splitAggregate(payload, 0xfffffff8, 1);
@@ -126,7 +126,7 @@ test('splits aggregate messages, rebasing timestamps on the first part', () => {
 });
 
 test('truncated aggregates are refused; random ones decode or throw RTMP_MESSAGE', () => {
-  const whole = part(9, 10, hex('0102030405'));
+  const whole = part(9, 10, fromHex('0102030405'));
   for (let cut = 1; cut < whole.length; cut++) {
     assert.throws(() => pc.splitAggregate(whole.subarray(0, cut), 0), (e) => isSluiceError(e, 'RTMP_MESSAGE'), `cut ${cut}`);
   }

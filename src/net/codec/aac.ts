@@ -122,9 +122,3 @@ export function writeAdtsHeader(target: Uint8Array, offset: number, config: AacC
   target[offset + 6] = 0xfc; // rest of fullness, one raw data block
   return offset + ADTS_HEADER_SIZE;
 }
-
-export function adtsHeader(config: AacConfig, rawLength: number): Uint8Array {
-  const out = new Uint8Array(ADTS_HEADER_SIZE);
-  writeAdtsHeader(out, 0, config, rawLength);
-  return out;
-}

@@ -1,15 +1,5 @@
-import { skipModEx } from './modex.ts';
-import { SluiceError } from '../../errors.ts';
-import {
-  FOURCC_AC3,
-  FOURCC_EAC3,
-  FOURCC_FLAC,
-  FOURCC_MP3,
-  FOURCC_MP4A,
-  FOURCC_OPUS,
-  fourCCToString,
-  readFourCC,
-} from './fourcc.ts';
+import { readExHeader } from './modex.ts';
+import { fourCCName, lookupFourCC } from './fourcc.ts';
 
 export type AudioCodec =
   | 'AAC'
@@ -46,7 +36,6 @@ export const AUDIO_PACKET_CODED_FRAMES = 1;
 export const AUDIO_PACKET_SEQUENCE_END = 2;
 export const AUDIO_PACKET_MULTICHANNEL_CONFIG = 4;
 export const AUDIO_PACKET_MULTITRACK = 5;
-export const AUDIO_PACKET_MODEX = 7;
 
 /** Hz for the 2-bit SoundRate flag. */
 export const FLV_SOUND_RATES: readonly number[] = [5512, 11025, 22050, 44100];
@@ -122,36 +111,6 @@ function legacyCodec(format: number): AudioCodec {
   }
 }
 
-function fourCCCodec(code: number): AudioCodec {
-  switch (code) {
-    case FOURCC_OPUS:
-      return 'Opus';
-    case FOURCC_FLAC:
-      return 'FLAC';
-    case FOURCC_MP4A:
-      return 'AAC';
-    case FOURCC_MP3:
-      return 'MP3';
-    case FOURCC_AC3:
-      return 'AC3';
-    case FOURCC_EAC3:
-      return 'EAC3';
-    default:
-      return 'other';
-  }
-}
-
-function fourCCName(code: number): string {
-  switch (code) {
-    case FOURCC_OPUS:
-      return 'Opus';
-    case FOURCC_MP4A:
-      return 'mp4a';
-    default:
-      return fourCCToString(code);
-  }
-}
-
 /**
  * Reads the header of an RTMP/FLV audio payload. Never throws: unknown formats are
  * 'other', short data is `truncated`. Pass `out` to reuse one object per stream.
@@ -196,34 +155,16 @@ export function parseAudioTag(data: Uint8Array, out: AudioTagInfo = createAudioT
 
 function parseEnhanced(data: Uint8Array, b0: number, out: AudioTagInfo): void {
   out.enhanced = true;
-  const unwrapped = skipModEx(data, b0 & 0x0f, 1);
-  if (!unwrapped) return;
-  let packetType = unwrapped.packetType;
-  let pos = unwrapped.pos;
-  let fourCC: number;
-  if (packetType === AUDIO_PACKET_MULTITRACK) {
-    out.multitrack = true;
-    if (pos >= data.length) return;
-    const mt = data[pos++]!;
-    packetType = mt & 0x0f;
-    fourCC = readFourCC(data, pos);
-    pos += 4 + ((mt >>> 4) === 0 ? 1 : 4);
-  } else {
-    fourCC = readFourCC(data, pos);
-    pos += 4;
-  }
-  out.packetType = packetType;
-  out.fourCC = fourCCName(fourCC);
-  out.codec = fourCCCodec(fourCC);
-  out.sequenceHeader = packetType === AUDIO_PACKET_SEQUENCE_START;
-  out.endOfSequence = packetType === AUDIO_PACKET_SEQUENCE_END;
-  out.headerLength = pos;
-  out.truncated = data.length < pos;
-}
-
-/** parseAudioTag that throws SluiceError('CODEC_DECODE') when the header is cut short. */
-export function parseAudioTagStrict(data: Uint8Array, out?: AudioTagInfo): AudioTagInfo {
-  const info = parseAudioTag(data, out);
-  if (info.truncated) throw new SluiceError('CODEC_DECODE', `audio tag header truncated (${data.length} bytes)`);
-  return info;
+  const h = readExHeader(data, b0 & 0x0f, AUDIO_PACKET_MULTITRACK);
+  if (!h) return;
+  out.multitrack = h.multitrack;
+  if (h.pos < 0) return;
+  const known = lookupFourCC(h.fourCC);
+  out.packetType = h.packetType;
+  out.fourCC = fourCCName(h.fourCC);
+  out.codec = known?.kind === 'audio' ? known.codec : 'other';
+  out.sequenceHeader = h.packetType === AUDIO_PACKET_SEQUENCE_START;
+  out.endOfSequence = h.packetType === AUDIO_PACKET_SEQUENCE_END;
+  out.headerLength = h.pos;
+  out.truncated = data.length < h.pos;
 }

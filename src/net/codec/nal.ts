@@ -14,11 +14,6 @@ export const H265_NAL_SPS = 33;
 export const H265_NAL_PPS = 34;
 export const H265_NAL_AUD = 35;
 
-/** Access unit delimiters (primary_pic_type "any"), ready to prefix a frame. */
-export const H264_AUD: Uint8Array = Uint8Array.of(0x09, 0xf0);
-export const H265_AUD: Uint8Array = Uint8Array.of(0x46, 0x01, 0x50);
-export const ANNEXB_START_CODE: Uint8Array = Uint8Array.of(0, 0, 0, 1);
-
 export type NalCodec = 'H264' | 'H265';
 
 export function h264NalType(firstByte: number): number {
@@ -81,86 +76,4 @@ export function hasAud(payload: Uint8Array, nalLengthSize: number, codec: NalCod
     pos = end;
   }
   return false;
-}
-
-/**
- * Rewrites a length-prefixed frame as Annex B (00 00 00 01 before each unit), in one
- * allocation. `prefix` units (an AUD, SPS/PPS before a keyframe) go first, each with a start code.
- */
-export function avccToAnnexB(payload: Uint8Array, nalLengthSize: number, prefix?: readonly Uint8Array[]): Uint8Array {
-  checkLengthSize(nalLengthSize);
-  let total = 0;
-  if (prefix) for (const p of prefix) total += 4 + p.length;
-  let pos = 0;
-  while (pos < payload.length) {
-    const end = nextNalUnit(payload, pos, nalLengthSize);
-    if (end > pos + nalLengthSize) total += 4 + end - pos - nalLengthSize;
-    pos = end;
-  }
-  const out = new Uint8Array(total);
-  let w = 0;
-  if (prefix) {
-    for (const p of prefix) {
-      out.set(ANNEXB_START_CODE, w);
-      out.set(p, w + 4);
-      w += 4 + p.length;
-    }
-  }
-  pos = 0;
-  while (pos < payload.length) {
-    const end = nextNalUnit(payload, pos, nalLengthSize);
-    const start = pos + nalLengthSize;
-    if (end > start) {
-      out.set(ANNEXB_START_CODE, w);
-      out.set(payload.subarray(start, end), w + 4);
-      w += 4 + end - start;
-    }
-    pos = end;
-  }
-  return out;
-}
-
-/** Views of the NAL units of an Annex B byte stream (3- or 4-byte start codes). */
-export function splitAnnexB(bytes: Uint8Array): Uint8Array[] {
-  const units: Uint8Array[] = [];
-  let start = -1;
-  let i = 0;
-  while (i + 2 < bytes.length) {
-    if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 1) {
-      if (start >= 0) {
-        let end = i;
-        while (end > start && bytes[end - 1] === 0) end--; // trailing_zero_8bits / 4-byte code
-        if (end > start) units.push(bytes.subarray(start, end));
-      }
-      i += 3;
-      start = i;
-    } else {
-      i++;
-    }
-  }
-  if (start >= 0 && start < bytes.length) units.push(bytes.subarray(start));
-  return units;
-}
-
-/** Length-prefixed form of NAL units (the inverse of splitNalUnits). */
-export function nalUnitsToAvcc(units: readonly Uint8Array[], nalLengthSize = 4): Uint8Array {
-  checkLengthSize(nalLengthSize);
-  const max = 2 ** (8 * nalLengthSize) - 1;
-  let total = 0;
-  for (const u of units) {
-    if (u.length > max) throw new SluiceError('CODEC_ENCODE', `NAL unit of ${u.length} bytes for length size ${nalLengthSize}`);
-    total += nalLengthSize + u.length;
-  }
-  const out = new Uint8Array(total);
-  let w = 0;
-  for (const u of units) {
-    let n = u.length;
-    for (let i = nalLengthSize - 1; i >= 0; i--) {
-      out[w + i] = n & 0xff;
-      n = Math.floor(n / 256);
-    }
-    out.set(u, w + nalLengthSize);
-    w += nalLengthSize + u.length;
-  }
-  return out;
 }

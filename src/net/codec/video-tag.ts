@@ -1,6 +1,5 @@
-import { skipModEx } from './modex.ts';
-import { SluiceError } from '../../errors.ts';
-import { FOURCC_AV01, FOURCC_AVC1, FOURCC_HVC1, FOURCC_VP08, FOURCC_VP09, fourCCToString, readFourCC } from './fourcc.ts';
+import { readExHeader } from './modex.ts';
+import { FOURCC_AVC1, FOURCC_HVC1, fourCCName, lookupFourCC } from './fourcc.ts';
 
 export type VideoCodec = 'H264' | 'H265' | 'AV1' | 'VP9' | 'VP8' | 'VP6' | 'H263' | 'ScreenVideo' | 'other';
 
@@ -21,7 +20,6 @@ export const VIDEO_PACKET_CODED_FRAMES_X = 3;
 export const VIDEO_PACKET_METADATA = 4;
 export const VIDEO_PACKET_MPEG2TS_SEQUENCE_START = 5;
 export const VIDEO_PACKET_MULTITRACK = 6;
-export const VIDEO_PACKET_MODEX = 7;
 
 export const VIDEO_FRAME_KEY = 1;
 export const VIDEO_FRAME_COMMAND = 5;
@@ -87,38 +85,6 @@ function legacyCodec(id: number): VideoCodec {
       return 'ScreenVideo';
     default:
       return 'other';
-  }
-}
-
-function fourCCCodec(code: number): VideoCodec {
-  switch (code) {
-    case FOURCC_AVC1:
-      return 'H264';
-    case FOURCC_HVC1:
-      return 'H265';
-    case FOURCC_AV01:
-      return 'AV1';
-    case FOURCC_VP09:
-      return 'VP9';
-    case FOURCC_VP08:
-      return 'VP8';
-    default:
-      return 'other';
-  }
-}
-
-function fourCCName(code: number): string {
-  switch (code) {
-    case FOURCC_AVC1:
-      return 'avc1';
-    case FOURCC_HVC1:
-      return 'hvc1';
-    case FOURCC_AV01:
-      return 'av01';
-    case FOURCC_VP09:
-      return 'vp09';
-    default:
-      return fourCCToString(code);
   }
 }
 
@@ -189,38 +155,19 @@ function parseLegacy(data: Uint8Array, b0: number, out: VideoTagInfo): void {
 function parseEnhanced(data: Uint8Array, b0: number, out: VideoTagInfo): void {
   out.enhanced = true;
   out.frameType = (b0 >>> 4) & 0x07;
-  const unwrapped = skipModEx(data, b0 & 0x0f, 1);
-  if (!unwrapped) return;
-  let packetType = unwrapped.packetType;
-  let pos = unwrapped.pos;
-  let fourCC: number;
-  if (packetType === VIDEO_PACKET_MULTITRACK) {
-    out.multitrack = true;
-    if (pos >= data.length) return;
-    const mt = data[pos++]!;
-    const multitrackType = mt >>> 4;
-    packetType = mt & 0x0f;
-    fourCC = readFourCC(data, pos);
-    pos += 4; // OneTrack/ManyTracks: shared FourCC; ManyTracksManyCodecs: the first track's
-    pos += multitrackType === 0 ? 1 : 4; // trackId, plus a UI24 size when several tracks
-  } else {
-    fourCC = readFourCC(data, pos);
-    pos += 4;
-  }
-  out.packetType = packetType;
-  out.fourCC = fourCCName(fourCC);
-  out.codec = fourCCCodec(fourCC);
-  if (packetType === VIDEO_PACKET_CODED_FRAMES && (fourCC === FOURCC_AVC1 || fourCC === FOURCC_HVC1)) {
+  const h = readExHeader(data, b0 & 0x0f, VIDEO_PACKET_MULTITRACK);
+  if (!h) return;
+  out.multitrack = h.multitrack;
+  if (h.pos < 0) return;
+  const known = lookupFourCC(h.fourCC);
+  let pos = h.pos;
+  out.packetType = h.packetType;
+  out.fourCC = fourCCName(h.fourCC);
+  out.codec = known?.kind === 'video' ? known.codec : 'other';
+  if (h.packetType === VIDEO_PACKET_CODED_FRAMES && (h.fourCC === FOURCC_AVC1 || h.fourCC === FOURCC_HVC1)) {
     out.compositionTime = si24(data, pos);
     pos += 3;
   }
   out.headerLength = pos;
   out.truncated = data.length < pos;
-}
-
-/** parseVideoTag that throws SluiceError('CODEC_DECODE') when the header is cut short. */
-export function parseVideoTagStrict(data: Uint8Array, out?: VideoTagInfo): VideoTagInfo {
-  const info = parseVideoTag(data, out);
-  if (info.truncated) throw new SluiceError('CODEC_DECODE', `video tag header truncated (${data.length} bytes)`);
-  return info;
 }

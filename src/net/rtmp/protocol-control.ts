@@ -83,14 +83,12 @@ export function userControl(event: number, value: number, extra?: number): Uint8
   return control(MessageType.UserControl, b);
 }
 
+// The events a live server sends, as SRS does: Stream Begin when a play starts, Stream
+// EOF when its publisher leaves, and a Ping Response to each Ping Request. Stream Dry
+// and Stream Is Recorded belong to recorded (VOD) streams, Set Buffer Length is the
+// player's to send, and SRS never pings first: those are decoded, never sent.
 export const streamBegin = (streamId: number): Uint8Array => userControl(UserControlEvent.StreamBegin, streamId);
 export const streamEof = (streamId: number): Uint8Array => userControl(UserControlEvent.StreamEOF, streamId);
-export const streamDry = (streamId: number): Uint8Array => userControl(UserControlEvent.StreamDry, streamId);
-export const streamIsRecorded = (streamId: number): Uint8Array =>
-  userControl(UserControlEvent.StreamIsRecorded, streamId);
-export const setBufferLength = (streamId: number, ms: number): Uint8Array =>
-  userControl(UserControlEvent.SetBufferLength, streamId, ms);
-export const pingRequest = (timestamp: number): Uint8Array => userControl(UserControlEvent.PingRequest, timestamp);
 export const pingResponse = (timestamp: number): Uint8Array => userControl(UserControlEvent.PingResponse, timestamp);
 
 function readU32(payload: Uint8Array, offset: number, what: string): number {

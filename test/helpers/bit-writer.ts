@@ -1,6 +1,6 @@
 /**
- * MSB-first bit writer with exp-Golomb codes: the inverse of BitReader, for building
- * parameter sets and AudioSpecificConfigs (tests, and remuxing from TS to RTMP).
+ * MSB-first bit writer with exp-Golomb codes: the inverse of the codecs' BitReader, for
+ * building the SPS and AudioSpecificConfig inputs of codec tests.
  */
 export class BitWriter {
   private readonly bytes: number[] = [];
