@@ -8,29 +8,29 @@
 
 import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
 import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
-import { advertiseOf, clusterOn } from './actors/cluster-names.ts';
+import { advertiseOf, clusterOn } from './actors/relay/cluster-names.ts';
 import { startClusterMember } from './api/cluster.ts';
 import type { Logger } from 'pino';
 import type { ConfigOverrides, SluiceConfig } from './config/types.ts';
 import { loadConfigFile } from './config/load.ts';
-import { createConnectionCounter } from './actors/connection-limit.ts';
-import type { WorkerRootArgs } from './actors/worker-root.ts';
+import { createConnectionCounter } from './actors/worker/connection-limit.ts';
+import type { WorkerRootArgs } from './actors/worker/worker-root.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { loadServerId, newServiceId, type ApiIdentity } from './api/identity.ts';
-import { createBandcheckClock } from './actors/bandcheck-clock.ts';
-import { listenErrorText, type ListenFailure } from './actors/listen-outcome.ts';
+import { createBandcheckClock } from './actors/rtmp/bandcheck-clock.ts';
+import { listenErrorText, type ListenFailure } from './actors/worker/listen-outcome.ts';
 import { SluiceError } from './errors.ts';
 import { lockPidFile, type PidLock } from './process/pid-lock.ts';
 import { assertPortsFree, assertPortsOwned, listenPlan, watchPorts } from './process/port-guard.ts';
 import { keepRefusedListeners } from './process/listen-reload.ts';
 import { formatHostPort } from './config/formats.ts';
 import { openApiExposure } from './api/api-auth.ts';
-import { startFileWorkPool, type FileWorkPool } from './actors/file-work-pool.ts';
+import { startFileWorkPool, type FileWorkPool } from './actors/files/file-work-pool.ts';
 
 // `.ts` when run from the sources, `.js` from the compiled package (dist/): the module that
 // registers the actors in every thread has the same extension as this one.
 const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
-const REGISTER_MODULE = new URL(`./actors/register${OWN_EXTENSION}`, import.meta.url).href;
+const REGISTER_MODULE = new URL(`./actors/worker/register${OWN_EXTENSION}`, import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
 const YOUNG_GENERATION_MB = 8;
 // Longer than a worker's own 10 s wait for its listeners at start, so a listener that never

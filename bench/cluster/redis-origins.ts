@@ -15,7 +15,7 @@ import { CpuMeter } from '../lib/proc-stats.ts';
 import { fmt, machine, percentile, table, writeResults } from '../lib/report.ts';
 import type { StreamTarget } from '../load-client/rtmp-wire.ts';
 import { startRedis } from '../../test/helpers/redis.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

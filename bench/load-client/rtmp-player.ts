@@ -2,7 +2,7 @@
 // headers are looked at (`chunk-skimmer.ts`); the socket and the media accounting are the
 // load player's (`load-player.ts`), so the per-read work is the skimmer's header walk.
 
-import { decodeAmf0 } from '../../src/net/rtmp/amf0.ts';
+import { decodeAmf0 } from '../../src/net/amf/amf0.ts';
 import { ChunkSkimmer, type SkimmerOwner, TYPE_COMMAND_AMF0, TYPE_USER_CONTROL, TYPE_WINDOW_ACK, TYPE_VIDEO } from './chunk-skimmer.ts';
 import {
   clientHello, connectAndCreateStream, playCommand, acknowledgement, pingResponse,

@@ -2,7 +2,7 @@
 // and connect / createStream / play / publish commands, chunked at the default 128.
 // Built with the project's own pure encoders; built once per target where possible.
 
-import { encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
+import { encodeAmf0 } from '../../src/net/amf/amf0.ts';
 import { encodeChunked } from '../../src/net/rtmp/chunk-writer.ts';
 
 export const HANDSHAKE_SIZE = 1536;

@@ -4,7 +4,7 @@
 //   ./node_modules/.bin/node bench/memory/run.ts
 import { startServer } from '../../test/helpers/server.ts';
 import { publish, sleep } from '../../test/helpers/clients.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import { readFileSync } from 'node:fs';
 
 const server = await startServer({ workers: 1, config: { max_connections: 10000 } });

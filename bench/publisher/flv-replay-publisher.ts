@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import type { FlvTag } from '../../src/net/flv/flv-tag.ts';
 import { ChunkReader } from '../../src/net/rtmp/chunk-reader.ts';
-import { decodeAmf0, encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
+import { decodeAmf0, encodeAmf0 } from '../../src/net/amf/amf0.ts';
 import { encodeChunked } from '../../src/net/rtmp/chunk-writer.ts';
 import { clientHello, connectAndCreateStream, publishCommand, setChunkSize, SERVER_HANDSHAKE_BYTES, HANDSHAKE_SIZE, type StreamTarget } from '../load-client/rtmp-wire.ts';
 

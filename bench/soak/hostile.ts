@@ -5,8 +5,8 @@
 
 import net from 'node:net';
 import { encodeChunked } from '../../src/net/rtmp/chunk-writer.ts';
-import { encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { encodeAmf0 } from '../../src/net/amf/amf0.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import { pick, randInt, randomBytes, type SoakContext } from './context.ts';
 
 type Hostile = (ctx: SoakContext) => Promise<boolean>;

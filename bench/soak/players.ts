@@ -3,7 +3,7 @@
 // random 5-40 s, then leaving (politely or by dropping the socket) and starting again.
 
 import http from 'node:http';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import { pick, randInt, type SoakContext } from './context.ts';
 
 type Kind = 'rtmp' | 'flv' | 'hls';

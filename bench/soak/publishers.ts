@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import type { FlvTag } from '../../src/net/flv/flv-tag.ts';
 import { randInt, type SoakContext } from './context.ts';

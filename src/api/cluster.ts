@@ -6,9 +6,9 @@
 import type { ActorSystem } from '../runtime/index.ts';
 import { SHARED_DIRECTORY_REF, type SdirListRes } from '../runtime/index.ts';
 import type { SluiceConfig } from '../config/types.ts';
-import type { ClientInfo } from '../actors/client-registry.ts';
-import { advertiseOf, clusterOn } from '../actors/cluster-names.ts';
-import { splitStreamKey } from '../actors/edge-interest.ts';
+import type { ClientInfo } from '../actors/worker/client-registry.ts';
+import { advertiseOf, clusterOn } from '../actors/relay/cluster-names.ts';
+import { splitStreamKey } from '../actors/relay/edge-interest.ts';
 import { CpuSampler } from './process-stats.ts';
 
 const ASK_TIMEOUT_MS = 3000;

@@ -3,7 +3,7 @@
 // can send the Authorization header.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { serveMounted, type Mount } from '../net/http/mounted-files.ts';
+import { serveMounted, type Mount } from '../io/mounted-files.ts';
 
 const CONSOLE: Mount = {
   prefix: '/console/',

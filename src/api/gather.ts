@@ -4,9 +4,9 @@
 
 import type { ActorSystem } from '../runtime/index.ts';
 import { DIRECTORY_REF, type DirListRes, type ThreadStats } from '../runtime/index.ts';
-import type { ClientInfo } from '../actors/client-registry.ts';
-import type { StreamEntry } from '../actors/stream-source.ts';
-import type { WorkerCounters } from '../actors/stats-controls.ts';
+import type { ClientInfo } from '../actors/worker/client-registry.ts';
+import type { StreamEntry } from '../actors/stream/stream-source.ts';
+import type { WorkerCounters } from '../actors/worker/stats-controls.ts';
 import type { AudioDescription, VideoDescription } from '../net/codec/media-info.ts';
 
 const ASK_TIMEOUT_MS = 2000;

@@ -2,14 +2,14 @@
 // embedder's own metrics and ours stay apart). The server's numbers live in the workers
 // and are gathered at scrape time, so every family here reads the scrape's snapshot in
 // its `collect` hook; the time-to-first-frame histogram is kept by each worker
-// (src/actors/first-frame-clock.ts) and summed here with prom-client's aggregation.
+// (src/actors/stream/first-frame-clock.ts) and summed here with prom-client's aggregation.
 // Node's default process metrics (CPU, RSS, heap, event loop of the main thread) come
 // from collectDefaultMetrics. Counters summed over workers start again when a worker
 // restarts, which Prometheus reads as a counter reset.
 import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics, type PrometheusContentType } from 'prom-client';
 import type { BlockPoolStats } from '../runtime/index.ts';
 import type { Snapshot, WorkerState } from './gather.ts';
-import type { ClientType } from '../actors/client-registry.ts';
+import type { ClientType } from '../actors/worker/client-registry.ts';
 import type { ThreadStats } from '../runtime/index.ts';
 
 const CLIENT_TYPES: readonly ClientType[] = ['fmle-publish', 'flash-publish', 'rtmp-play', 'flv-play', 'hls-play', 'rtmp-connect'];

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { validateConfig } from '../../src/config/index.ts';
 import { createBlockPool, type ActorContext, type ActorRef } from '../../src/runtime/index.ts';
-import { WorkerServices } from '../../src/actors/worker-services.ts';
+import { WorkerServices } from '../../src/actors/worker/worker-services.ts';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';

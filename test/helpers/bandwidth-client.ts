@@ -1,9 +1,9 @@
 // SRS's bandwidth test client (srs_lib_bandwidth.cpp), step by step, over our own RTMP
 // client: it answers the server's play test, publishes at the limit the server gives,
 // and resolves with the final report and what the connect `_result` said.
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import type { ClientEvent } from '../../src/net/rtmp/client-events.ts';
-import { BW, type BandcheckReport } from '../../src/actors/bandcheck.ts';
+import { BW, type BandcheckReport } from '../../src/actors/rtmp/bandcheck.ts';
 
 export interface BandwidthRun {
   /** Resolves once connected (rejects when the connect is refused). */

@@ -1,7 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import { bandwidthTest, REPORT_FIELDS } from '../helpers/bandwidth-client.ts';
 
 const KEY = '35c9b402c12a7246868752e2878f7e0e';

@@ -10,7 +10,7 @@ import { until, type Proc } from '../helpers/clients.ts';
 import { closedWithin, rawSocket, rssKiB, type Recorded } from '../fixtures/rtmp/our-clients.ts';
 import { ClientHandshake } from '../../src/net/rtmp/handshake.ts';
 import { encodeChunked } from '../../src/net/rtmp/chunk-writer.ts';
-import { encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
+import { encodeAmf0 } from '../../src/net/amf/amf0.ts';
 
 let server: TestServer;
 let feeder: Proc;

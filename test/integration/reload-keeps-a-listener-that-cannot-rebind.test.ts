@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startServer, freePort, waitForPort, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/clients.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 
 function rewriteConfig(server: TestServer, edit: (c: Record<string, any>) => void): void {
   const path = join(server.dir, 'sluice.yaml');

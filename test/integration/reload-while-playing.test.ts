@@ -6,7 +6,7 @@ import http from 'node:http';
 import { parse, stringify } from 'yaml';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { publish, until, sleep } from '../helpers/clients.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 
 let server: TestServer;
 let hookServer: http.Server;

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { startServer, freePort, type TestServer } from '../helpers/server.ts';
 import { runSluice } from '../helpers/sluice-run.ts';
 import { publish, until, ffprobeStreams } from '../helpers/clients.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 
 /** The config a started test server runs with, without its pid file. */
 function configOf(server: TestServer): Record<string, unknown> {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer } from '../helpers/server.ts';
 import { publish, ffprobeStreams, until, sleep } from '../helpers/clients.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 
 test('security rules: deny publish from 127.0.0.1 on one vhost, allow play; refer rules by pageUrl', async () => {
   const server = await startServer({

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/clients.ts';
 import { closedWithin, connectRecorded, rawSocket, sendFile } from '../fixtures/rtmp/our-clients.ts';
-import { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/io/rtmp-client.ts';
 import { ClientHandshake } from '../../src/net/rtmp/handshake.ts';
 
 let server: TestServer;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipMatches, securityAllows, referAllows } from '../../src/actors/access-control.ts';
+import { ipMatches, securityAllows, referAllows } from '../../src/actors/worker/access-control.ts';
 import type { SecurityConfig, ReferConfig } from '../../src/config/types.ts';
 
 test('ipMatches: addresses, CIDR blocks, all, IPv4-mapped IPv6', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
+import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../../src/net/amf/amf0.ts';
 import {
   AmfObjectVector,
   AmfXml,
@@ -9,7 +9,7 @@ import {
   ecmaArray,
   isEcmaArray,
   typedObject,
-} from '../../src/net/rtmp/amf-types.ts';
+} from '../../src/net/amf/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
 import { fromHex, toHex } from '../helpers/bytes.ts';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
-import { ecmaArray, typedObject } from '../../src/net/rtmp/amf-types.ts';
+import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../../src/net/amf/amf0.ts';
+import { ecmaArray, typedObject } from '../../src/net/amf/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
 import { fromHex } from '../helpers/bytes.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeAmf3, decodeAmf3Value, encodeAmf3 } from '../../src/net/rtmp/amf3.ts';
+import { decodeAmf3, decodeAmf3Value, encodeAmf3 } from '../../src/net/amf/amf3.ts';
 import {
   AmfObjectVector,
   AmfXml,
@@ -11,7 +11,7 @@ import {
   isEcmaArray,
   isFixedVector,
   typedObject,
-} from '../../src/net/rtmp/amf-types.ts';
+} from '../../src/net/amf/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
 import { fromHex, toHex } from '../helpers/bytes.ts';
 

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeAmf3 } from '../../src/net/rtmp/amf3.ts';
-import { encodeAmf3 } from '../../src/net/rtmp/amf3-encode.ts';
-import { decodeAmf0 } from '../../src/net/rtmp/amf0.ts';
-import { AmfObjectVector, ecmaArray, typedObject } from '../../src/net/rtmp/amf-types.ts';
+import { decodeAmf3 } from '../../src/net/amf/amf3.ts';
+import { encodeAmf3 } from '../../src/net/amf/amf3-encode.ts';
+import { decodeAmf0 } from '../../src/net/amf/amf0.ts';
+import { AmfObjectVector, ecmaArray, typedObject } from '../../src/net/amf/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
 import { fromHex } from '../helpers/bytes.ts';
 

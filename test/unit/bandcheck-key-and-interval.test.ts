@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bandcheckKeyMatches } from '../../src/actors/bandcheck.ts';
-import { BandcheckClock, createBandcheckClock } from '../../src/actors/bandcheck-clock.ts';
+import { bandcheckKeyMatches } from '../../src/actors/rtmp/bandcheck.ts';
+import { BandcheckClock, createBandcheckClock } from '../../src/actors/rtmp/bandcheck-clock.ts';
 
 test('the key is found in every form SRS accepts, and only as a whole value', () => {
   const KEY = '35c9b402c12a7246868752e2878f7e0e';

@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBlockPool, poolFor } from '../../src/runtime/block-pool.ts';
 import { ChainWriter, PoolFullError } from '../../src/runtime/chain-writer.ts';
-import { MediaChainWriter } from '../../src/actors/media-chain.ts';
-import { ChainChannel } from '../../src/actors/chain-channel.ts';
-import type { MediaSink } from '../../src/actors/media-sink.ts';
-import { FLAG_SYNC, FLAG_KEYFRAME, MSG_AUDIO, MSG_VIDEO } from '../../src/actors/media-flags.ts';
+import { MediaChainWriter } from '../../src/actors/stream/media-chain.ts';
+import { ChainChannel } from '../../src/actors/stream/chain-channel.ts';
+import type { MediaSink } from '../../src/actors/stream/media-sink.ts';
+import { FLAG_SYNC, FLAG_KEYFRAME, MSG_AUDIO, MSG_VIDEO } from '../../src/actors/stream/media-flags.ts';
 import { ChunkReader } from '../../src/net/rtmp/chunk-reader.ts';
 import { setChunkSize } from '../../src/net/rtmp/protocol-control.ts';
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/index.ts';
-import { advertiseOf, clusterOn } from '../../src/actors/cluster-names.ts';
+import { advertiseOf, clusterOn } from '../../src/actors/relay/cluster-names.ts';
 import type { SluiceConfig } from '../../src/config/types.ts';
 
 function config(raw: Record<string, unknown>): SluiceConfig {

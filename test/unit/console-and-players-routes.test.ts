@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchRoute } from '../../src/api/router.ts';
-import { underMount } from '../../src/net/http/mounted-files.ts';
+import { underMount } from '../../src/io/mounted-files.ts';
 import { listenerPorts } from '../../src/config/listener-ports.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import { workerRows } from '../../src/api/process-stats.ts';

@@ -6,8 +6,8 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/index.ts';
 import type { SluiceConfig } from '../../src/config/types.ts';
-import { EdgeInterest, splitStreamKey } from '../../src/actors/edge-interest.ts';
-import { edgeName } from '../../src/actors/edge.ts';
+import { EdgeInterest, splitStreamKey } from '../../src/actors/relay/edge-interest.ts';
+import { edgeName } from '../../src/actors/relay/edge.ts';
 import { DIRECTORY_REF, type ActorContext, type ActorRef } from '../../src/runtime/index.ts';
 
 const HUB: ActorRef = { worker: 1, id: 2 };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineCodecArgs, enginesFor, ingestJobs, localRtmpAddress, transcodeArgs } from '../../src/actors/ffmpeg-args.ts';
-import { plannedJobs } from '../../src/actors/ingester.ts';
+import { engineCodecArgs, enginesFor, ingestJobs, localRtmpAddress, transcodeArgs } from '../../src/actors/ffmpeg/ffmpeg-args.ts';
+import { plannedJobs } from '../../src/actors/ffmpeg/ingester.ts';
 import { INGEST_OUTPUT, TRANSCODE_OUTPUT } from '../../src/config/schema.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import type { SluiceConfig, TranscodeEngine } from '../../src/config/types.ts';

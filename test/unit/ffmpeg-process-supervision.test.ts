@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SupervisedProcess, type ProcessLog } from '../../src/actors/ffmpeg-process.ts';
+import { SupervisedProcess, type ProcessLog } from '../../src/actors/ffmpeg/ffmpeg-process.ts';
 
 interface Line {
   level: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFileOps } from '../../src/actors/file-ops.ts';
+import { runFileOps } from '../../src/actors/files/file-ops.ts';
 
 function inTempDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'file-ops-'));

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   forwardedStreamName, hopsOf, MAX_FORWARD_HOPS, parseHostPort, upstreamTcUrl,
-} from '../../src/actors/rtmp-upstream.ts';
-import { Backoff } from '../../src/actors/upstream-link.ts';
-import { planForwards } from '../../src/actors/forwarder-plan.ts';
+} from '../../src/actors/relay/rtmp-upstream.ts';
+import { Backoff } from '../../src/actors/relay/upstream-link.ts';
+import { planForwards } from '../../src/actors/relay/forwarder-plan.ts';
 import { parseTcUrl, resolveStream } from '../../src/net/rtmp/stream-url.ts';
 
 test('host[:port] strings: the port defaults to 1935, IPv6 keeps its brackets', () => {

@@ -1,4 +1,4 @@
-// The per-worker live mirror of an LL-HLS stream (src/actors/hls-live-mirror.ts): a thousand
+// The per-worker live mirror of an LL-HLS stream (src/actors/hls/hls-live-mirror.ts): a thousand
 // parked blocking reloads cost one Set entry each and are answered together, with one shared
 // Buffer, by the update that lists their part; those waiting for a later part stay parked;
 // deadlines answer 503; the preload-hinted part is handed to its waiter when it lands.
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { LiveMirror, type LiveUpdate } from '../../src/actors/hls-live-mirror.ts';
+import { LiveMirror, type LiveUpdate } from '../../src/actors/hls/hls-live-mirror.ts';
 import { initTemplate, partName, partTemplate, segmentTemplate, withoutParts } from '../../src/net/hls/fmp4-names.ts';
 import { matchHlsFile } from '../../src/net/hls/hls-file-match.ts';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   connectBody, closeBody, publishBody, playBody, stopBody, dvrBody, hlsBody, type HookSubject,
-} from '../../src/actors/hook-bodies.ts';
+} from '../../src/net/hooks/hook-bodies.ts';
 
 const id = { serverId: 'vid-m2i766t', serviceId: '66g7kpl1' };
 const pub: HookSubject = {

@@ -5,9 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { judgeHookResponse } from '../../src/actors/hook-judge.ts';
-import { callHook, HookCounts } from '../../src/actors/hooks.ts';
-import { SERVER_NAME } from '../../src/actors/server-identity.ts';
+import { judgeHookResponse } from '../../src/net/hooks/hook-judge.ts';
+import { callHook, HookCounts } from '../../src/actors/hooks/hooks.ts';
+import { SERVER_NAME } from '../../src/actors/worker/server-identity.ts';
 
 const judging: { status: number; body: string; ok: boolean }[] = [
   { status: 200, body: '0', ok: true },

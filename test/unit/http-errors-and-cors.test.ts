@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { CORS_HEADERS, answerOptions } from '../../src/net/http/cors.ts';
-import { sendJson, sendText } from '../../src/net/http/http-errors.ts';
+import { CORS_HEADERS, answerOptions } from '../../src/io/cors.ts';
+import { sendJson, sendText } from '../../src/io/http-errors.ts';
 import { SERVER_HEADER_VALUE } from '../../src/net/http/server-header.ts';
 
 let server: http.Server;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { isSluiceError } from '../../src/errors.ts';
-import { sendJson } from '../../src/net/http/http-errors.ts';
+import { sendJson } from '../../src/io/http-errors.ts';
 import {
   HTTP_LIMITS,
   applyHttpLimits,
@@ -12,7 +12,7 @@ import {
   httpServerOptions,
   readBody,
   readBodyOrReply,
-} from '../../src/net/http/request-limits.ts';
+} from '../../src/io/request-limits.ts';
 
 const LIMIT = 1000;
 let server: http.Server;

@@ -7,11 +7,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CORS_HEADERS } from '../../src/net/http/cors.ts';
-import { sendText } from '../../src/net/http/http-errors.ts';
-import { httpServerOptions } from '../../src/net/http/request-limits.ts';
+import { CORS_HEADERS } from '../../src/io/cors.ts';
+import { sendText } from '../../src/io/http-errors.ts';
+import { httpServerOptions } from '../../src/io/request-limits.ts';
 import { SERVER_HEADER_VALUE } from '../../src/net/http/server-header.ts';
-import { realPathInside, serveStatic } from '../../src/net/http/static-files.ts';
+import { realPathInside, serveStatic } from '../../src/io/static-files.ts';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-ROOT';
 const HELLO = 'hello, sluice\n';

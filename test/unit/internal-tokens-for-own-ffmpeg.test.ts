@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { internalToken, localStreamPath, withInternalToken, withTokenParam } from '../../src/auth/internal-token.ts';
 import { redactTokens, tokenOf } from '../../src/auth/token-query.ts';
 import { verifyStreamToken } from '../../src/auth/verify-token.ts';
-import { ingestJobs, transcodeArgs } from '../../src/actors/ffmpeg-args.ts';
+import { ingestJobs, transcodeArgs } from '../../src/actors/ffmpeg/ffmpeg-args.ts';
 import type { AuthConfig } from '../../src/config/types.ts';
 
 const AUTH: AuthConfig = { enabled: true, secret: 's3cret', publish: true, play: true };

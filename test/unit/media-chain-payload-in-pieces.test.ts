@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createBlockPool } from '../../src/runtime/block-pool.ts';
 import { ChainReader } from '../../src/runtime/chain-reader.ts';
-import { MediaChainWriter } from '../../src/actors/media-chain.ts';
-import { MSG_AUDIO, MSG_VIDEO } from '../../src/actors/media-flags.ts';
+import { MediaChainWriter } from '../../src/actors/stream/media-chain.ts';
+import { MSG_AUDIO, MSG_VIDEO } from '../../src/actors/stream/media-flags.ts';
 
 function records(w: MediaChainWriter): Buffer[] {
   const r = new ChainReader(w.chain.handle, { startAt: 'oldest' });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Histogram, Registry } from 'prom-client';
 import { ServerMetrics, type MetricsInput } from '../../src/api/metrics.ts';
 import type { WorkerState } from '../../src/api/gather.ts';
-import type { MetricJson } from '../../src/actors/first-frame-clock.ts';
+import type { MetricJson } from '../../src/actors/stream/first-frame-clock.ts';
 import type { ClientRow } from '../../src/api/gather.ts';
 import { parsePrometheus } from './prometheus-parser.ts';
 

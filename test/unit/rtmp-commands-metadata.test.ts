@@ -9,7 +9,7 @@ import {
   metadataFromValues,
   normalizeMetadata,
 } from '../../src/net/rtmp/commands.ts';
-import { ecmaArray, isEcmaArray, typedObject } from '../../src/net/rtmp/amf-types.ts';
+import { ecmaArray, isEcmaArray, typedObject } from '../../src/net/amf/amf-types.ts';
 import { fromHex, toHex } from '../helpers/bytes.ts';
 
 // OBS 29.1: @setDataFrame, onMetaData, ECMA array of 20 properties.

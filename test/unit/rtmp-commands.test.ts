@@ -20,7 +20,7 @@ import {
   sampleAccess,
   simpleResult,
 } from '../../src/net/rtmp/commands.ts';
-import { isEcmaArray } from '../../src/net/rtmp/amf-types.ts';
+import { isEcmaArray } from '../../src/net/amf/amf-types.ts';
 import { isSluiceError } from '../../src/errors.ts';
 import { fromHex, toHex } from '../helpers/bytes.ts';
 

@@ -5,16 +5,16 @@
 // a real StreamSource, and a hostile message closes only its own session.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RtmpSession } from '../../src/actors/rtmp-session.ts';
-import { StreamSource, type SourceSpawnArgs } from '../../src/actors/stream-source.ts';
-import { PayloadScratch } from '../../src/actors/media-chain.ts';
-import { FLAG_JOIN_ONLY, MSG_AUDIO, MSG_DATA_AMF0, MSG_VIDEO } from '../../src/actors/media-flags.ts';
-import { SERVER_VERSION } from '../../src/actors/server-identity.ts';
-import type { WorkerServices } from '../../src/actors/worker-services.ts';
+import { RtmpSession } from '../../src/actors/rtmp/rtmp-session.ts';
+import { StreamSource, type SourceSpawnArgs } from '../../src/actors/stream/stream-source.ts';
+import { PayloadScratch } from '../../src/actors/stream/media-chain.ts';
+import { FLAG_JOIN_ONLY, MSG_AUDIO, MSG_DATA_AMF0, MSG_VIDEO } from '../../src/actors/stream/media-flags.ts';
+import { SERVER_VERSION } from '../../src/actors/worker/server-identity.ts';
+import type { WorkerServices } from '../../src/actors/worker/worker-services.ts';
 import { ChunkReader, type RtmpMessage } from '../../src/net/rtmp/chunk-reader.ts';
 import { ChunkWriter } from '../../src/net/rtmp/chunk-writer.ts';
-import { encodeAmf0 } from '../../src/net/rtmp/amf0.ts';
-import { ecmaArray } from '../../src/net/rtmp/amf-types.ts';
+import { encodeAmf0 } from '../../src/net/amf/amf0.ts';
+import { ecmaArray } from '../../src/net/amf/amf-types.ts';
 import { ChainReader, type ActorRef } from '../../src/runtime/index.ts';
 import { fakeContext, includesRef, testServices, FakeSocket, type FakeContext } from '../helpers/actor-doubles.ts';
 

@@ -3,12 +3,12 @@
 // read back the way HLS, DVR and the fan-outs read it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StreamSource, type SourceArgs, type SourceStartRes } from '../../src/actors/stream-source.ts';
-import { PayloadScratch } from '../../src/actors/media-chain.ts';
-import { FLAG_JOIN_ONLY, FLAG_KEYFRAME, FLAG_METADATA, FLAG_SEQUENCE_HEADER, FLAG_SYNC, MSG_AUDIO, MSG_DATA_AMF0, MSG_VIDEO } from '../../src/actors/media-flags.ts';
+import { StreamSource, type SourceArgs, type SourceStartRes } from '../../src/actors/stream/stream-source.ts';
+import { PayloadScratch } from '../../src/actors/stream/media-chain.ts';
+import { FLAG_JOIN_ONLY, FLAG_KEYFRAME, FLAG_METADATA, FLAG_SEQUENCE_HEADER, FLAG_SYNC, MSG_AUDIO, MSG_DATA_AMF0, MSG_VIDEO } from '../../src/actors/stream/media-flags.ts';
 import { encodeData, normalizeMetadata } from '../../src/net/rtmp/commands.ts';
 import { ChainReader, DIRECTORY_REF, type ActorRef, type ChainStart } from '../../src/runtime/index.ts';
-import type { WorkerServices } from '../../src/actors/worker-services.ts';
+import type { WorkerServices } from '../../src/actors/worker/worker-services.ts';
 import { fakeContext, includesRef, testServices, type FakeContext } from '../helpers/actor-doubles.ts';
 
 const SELF: ActorRef = { worker: 1, id: 50 };

@@ -9,8 +9,8 @@ import net from 'node:net';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { until, sleep } from '../helpers/clients.ts';
 import { relayTo } from '../helpers/tcp-relay.ts';
-import { Backoff, UpstreamLink, type LinkDrop } from '../../src/actors/upstream-link.ts';
-import type { RtmpClient } from '../../src/net/rtmp/rtmp-client.ts';
+import { Backoff, UpstreamLink, type LinkDrop } from '../../src/actors/relay/upstream-link.ts';
+import type { RtmpClient } from '../../src/io/rtmp-client.ts';
 import type { ActorRef } from '../../src/runtime/index.ts';
 
 /** Accepts on 127.0.0.1, counts connections, and relays them to `target` (or closes them at once). */

@@ -4,7 +4,7 @@
 // bytes and offsets out.
 
 import { encodeData } from '../rtmp/commands.ts';
-import { ecmaArray, type AmfObject } from '../rtmp/amf-types.ts';
+import { ecmaArray, type AmfObject } from '../amf/amf-types.ts';
 import { SluiceError } from '../../errors.ts';
 
 export interface PatchableMetadata {

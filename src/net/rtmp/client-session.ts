@@ -9,7 +9,7 @@ import { ChunkReader, type RtmpMessage } from './chunk-reader.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import * as pc from './protocol-control.ts';
 import { decodeCommand, decodeData, encodeCommand, encodeData } from './commands.ts';
-import type { AmfObject } from './amf-types.ts';
+import type { AmfObject } from '../amf/amf-types.ts';
 import { concatBytes, EMPTY, statusOf, type ClientEvent, type ClientState } from './client-events.ts';
 
 export type { ClientEvent, ClientState, ClientStatusEvent } from './client-events.ts';

@@ -3,9 +3,9 @@
 // (INTEROP.md B.1-B.5), byte for byte. Payloads only: the session picks csid and stream id.
 
 import { SluiceError } from '../../errors.ts';
-import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from './amf0.ts';
-import { copyProps, ecmaArray } from './amf-types.ts';
-import type { AmfObject } from './amf-types.ts';
+import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../amf/amf0.ts';
+import { copyProps, ecmaArray } from '../amf/amf-types.ts';
+import type { AmfObject } from '../amf/amf-types.ts';
 
 export interface Command {
   name: string;

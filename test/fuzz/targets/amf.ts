@@ -1,7 +1,7 @@
 // AMF0 and AMF3 decoding and the command/data layer above them. The first byte picks
 // the entry point; the rest is the payload.
-import { decodeAmf0 } from '../../../src/net/rtmp/amf0.ts';
-import { decodeAmf3 } from '../../../src/net/rtmp/amf3.ts';
+import { decodeAmf0 } from '../../../src/net/amf/amf0.ts';
+import { decodeAmf3 } from '../../../src/net/amf/amf3.ts';
 import { decodeCommand, decodeData, normalizeMetadata } from '../../../src/net/rtmp/commands.ts';
 import type { FuzzTarget } from './fuzz-target.ts';
 
@@ -19,7 +19,7 @@ const ENTRY = [
 export const target: FuzzTarget = {
   name: 'amf',
   description: 'decodeAmf0, decodeAmf3, decodeCommand, decodeData, normalizeMetadata',
-  coverage: ['/src/net/rtmp/amf', '/src/net/rtmp/commands'],
+  coverage: ['/src/net/amf/', '/src/net/rtmp/commands'],
   maxLen: 4096,
   dictionary: [
     Uint8Array.of(0x00, 0x00, 0x09), // AMF0 object end

@@ -7,8 +7,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { readBodyOrReply, applyHttpLimits, httpServerOptions } from '../../../src/net/http/request-limits.ts';
-import { serveStatic } from '../../../src/net/http/static-files.ts';
+import { readBodyOrReply, applyHttpLimits, httpServerOptions } from '../../../src/io/request-limits.ts';
+import { serveStatic } from '../../../src/io/static-files.ts';
 import type { FuzzTarget } from './fuzz-target.ts';
 
 const LIMITS = {
@@ -62,7 +62,7 @@ function exchange(data: Buffer): Promise<void> {
 export const target: FuzzTarget = {
   name: 'http-server',
   description: 'random bytes as a request to node:http with our limits, clientError handling and serveStatic',
-  coverage: ['/src/net/http/', 'node:_http_server', 'node:_http_incoming', 'node:_http_common', 'node:_http_outgoing'],
+  coverage: ['/src/net/http/', '/src/io/', 'node:_http_server', 'node:_http_incoming', 'node:_http_common', 'node:_http_outgoing'],
   maxLen: 4096 + 512,
   hangMs: ANSWER_WITHIN_MS + 1000,
   dictionary: ['GET ', 'HEAD ', 'POST ', 'OPTIONS ', 'PUT ', ' HTTP/1.1\r\n', ' HTTP/1.0\r\n', '\r\n', '\r\n\r\n', '\n',
