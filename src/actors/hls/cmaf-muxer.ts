@@ -10,7 +10,7 @@
 // serving after the end, and on_hls.
 
 import { registerActor, DIRECTORY_REF, ChainReader, type Actor, type ActorContext, type ActorRef } from '../../runtime/index.ts';
-import { PayloadScratch, type MediaChainHandle } from '../stream/media-chain.ts';
+import { PayloadScratch, drainMedia, type MediaChainHandle, type MediaHandler } from '../stream/media-chain.ts';
 import type { HlsConfig } from '../../config/types.ts';
 import { parseVideoTag, createVideoTagInfo } from '../../net/codec/video-tag.ts';
 import { parseAudioTag, createAudioTagInfo } from '../../net/codec/audio-tag.ts';
@@ -49,7 +49,7 @@ const MEMORY_SEGMENTS = 4;
 
 type Tracks = { video?: Mp4Track; audio?: Mp4Track };
 
-export class CmafMuxer implements Actor {
+export class CmafMuxer implements Actor, MediaHandler {
   private readonly videoInfo = createVideoTagInfo();
   private readonly audioInfo = createAudioTagInfo();
   private readonly args: CmafMuxerArgs;
@@ -172,14 +172,7 @@ export class CmafMuxer implements Actor {
   private drain(): void {
     if (this.failed) return;
     try {
-      for (let rec = this.reader.next(); rec; rec = this.reader.next()) {
-        if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO) continue;
-        const body = this.scratch.read(this.reader, rec, this.args.media.chunkSize);
-        if (!body) break;
-        if (rec.type === MSG_VIDEO) this.onVideo(rec.timestamp, body);
-        else this.onAudio(rec.timestamp, body);
-      }
-      if (this.reader.isLapped()) {
+      if (drainMedia(this.reader, this.scratch, this.args.media.chunkSize, this)) {
         this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
         this.reader.skipToLatestSync();
       }
@@ -190,7 +183,7 @@ export class CmafMuxer implements Actor {
     this.publish();
   }
 
-  private onVideo(ts: number, body: Uint8Array): void {
+  onVideo(ts: number, body: Uint8Array): void {
     const info = parseVideoTag(body, this.videoInfo);
     const payload = body.subarray(info.headerLength);
     if (info.sequenceHeader) {
@@ -206,7 +199,7 @@ export class CmafMuxer implements Actor {
     this.handle(this.segmenterFor().pushVideo({ dts: ts, cts: info.compositionTime, keyframe: info.keyframe, data: Uint8Array.from(payload) }));
   }
 
-  private onAudio(ts: number, body: Uint8Array): void {
+  onAudio(ts: number, body: Uint8Array): void {
     const info = parseAudioTag(body, this.audioInfo);
     const payload = body.subarray(info.headerLength);
     if (info.sequenceHeader) {

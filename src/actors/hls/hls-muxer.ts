@@ -9,7 +9,7 @@
 
 import { registerActor, type Actor, type ActorContext } from '../../runtime/index.ts';
 import { ChainReader } from '../../runtime/index.ts';
-import { PayloadScratch, type MediaChainHandle } from '../stream/media-chain.ts';
+import { PayloadScratch, drainMedia, type MediaChainHandle, type MediaHandler } from '../stream/media-chain.ts';
 import type { HlsConfig } from '../../config/types.ts';
 import { TsMuxer, type TsAudioCodec, type TsVideoCodec } from '../../net/mpegts/ts-muxer.ts';
 import { HlsSegmenter, type SegmentDecision } from '../../net/hls/segmenter.ts';
@@ -45,7 +45,7 @@ export interface HlsSegmentEvent {
 
 const TICK_MS = 100;
 
-export class HlsMuxer implements Actor {
+export class HlsMuxer implements Actor, MediaHandler {
   // Reused for every packet: parsing a tag header allocates nothing.
   private readonly videoInfo = createVideoTagInfo();
   private readonly audioInfo = createAudioTagInfo();
@@ -113,14 +113,7 @@ export class HlsMuxer implements Actor {
   private drain(): void {
     if (this.failed) return;
     try {
-      for (let rec = this.reader.next(); rec; rec = this.reader.next()) {
-        if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO) continue;
-        const body = this.scratch.read(this.reader, rec, this.args.media.chunkSize);
-        if (!body) break; // no longer in the chain: lapped, handled below
-        if (rec.type === MSG_VIDEO) this.onVideo(rec.timestamp, body);
-        else this.onAudio(rec.timestamp, body);
-      }
-      if (this.reader.isLapped()) {
+      if (drainMedia(this.reader, this.scratch, this.args.media.chunkSize, this)) {
         this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
         this.reader.skipToLatestSync();
         this.segmenter?.markDiscontinuity();
@@ -132,7 +125,7 @@ export class HlsMuxer implements Actor {
     }
   }
 
-  private onVideo(ts: number, body: Uint8Array): void {
+  onVideo(ts: number, body: Uint8Array): void {
     const info = parseVideoTag(body, this.videoInfo);
     const payload = body.subarray(info.headerLength);
     if (info.sequenceHeader) {
@@ -150,7 +143,7 @@ export class HlsMuxer implements Actor {
     this.chunks.push(this.muxer.writeVideo(ts, info.compositionTime, info.keyframe, payload));
   }
 
-  private onAudio(ts: number, body: Uint8Array): void {
+  onAudio(ts: number, body: Uint8Array): void {
     const info = parseAudioTag(body, this.audioInfo);
     const payload = body.subarray(info.headerLength);
     if (info.codec === 'AAC' && info.sequenceHeader) {

@@ -164,6 +164,28 @@ export class PayloadScratch {
   }
 }
 
+/** A reader of a stream's audio and video (the HLS muxers). */
+export interface MediaHandler {
+  onVideo(timestamp: number, body: Uint8Array): void;
+  onAudio(timestamp: number, body: Uint8Array): void;
+}
+
+/**
+ * Hands every audio and video message the reader has now to `handler` (the bytes are
+ * valid during the call); true when the reader was lapped, and the caller decides where
+ * it goes on from.
+ */
+export function drainMedia(reader: ChainReader, scratch: PayloadScratch, chunkSize: number, handler: MediaHandler): boolean {
+  for (let rec = reader.next(); rec; rec = reader.next()) {
+    if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO) continue;
+    const body = scratch.read(reader, rec, chunkSize);
+    if (!body) break; // no longer in the chain: lapped
+    if (rec.type === MSG_VIDEO) handler.onVideo(rec.timestamp, body);
+    else handler.onAudio(rec.timestamp, body);
+  }
+  return reader.isLapped();
+}
+
 /** Views of a stored message's payload pieces (pinned into `pins`); false when gone. */
 export function payloadViews(reader: ChainReader, seq: number, block: number, offset: number, type: number, timestamp: number, length: number, chunkSize: number, out: Buffer[], pins: number[]): boolean {
   const csid = csidFor(type);
