@@ -6,7 +6,7 @@
 // that fails) is refused with one error; the CLI then exits 1. Embedders call
 // startServer(config) through the package's front door (index.ts).
 
-import { ActorSystem, createLogger, createBlockPool, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
+import { ActorSystem, createLogger, createBlockPool, onOwnerThreadLost, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
 import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
 import { advertiseOf, clusterOn } from './actors/relay/cluster-names.ts';
 import { startClusterMember } from './api/cluster.ts';
@@ -15,6 +15,7 @@ import type { ConfigOverrides, SluiceConfig } from './config/types.ts';
 import { loadConfigFile } from './config/load.ts';
 import { createConnectionCounter } from './actors/worker/connection-limit.ts';
 import type { WorkerRootArgs } from './actors/worker/worker-root.ts';
+import { releaseDeadThreadHolds } from './actors/stream/dead-thread-holds.ts';
 import { startApiServer, type ApiServer } from './api/api-server.ts';
 import { loadServerId, newServiceId, type ApiIdentity } from './api/identity.ts';
 import { createBandcheckClock } from './actors/rtmp/bandcheck-clock.ts';
@@ -98,6 +99,7 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
       controlTimeoutMs: CONTROL_TIMEOUT_MS,
     });
     await system.start();
+    onOwnerThreadLost(releaseDeadThreadHolds(log));
     const server = await startWorkers(system, log, config, opts, pidLock);
     server.fileWork = fileWork;
     if (config.http_api.enabled) {

@@ -37,6 +37,7 @@ export const C_FIRST_DATA = 7; // oldest data block retained
 export const C_HOLDERS = 8; // the writer (until it closes) + attached readers
 export const C_EPOCH = 9; // bumped when a reader attaches or clears its lapped flag
 export const C_BLOCKS = 10; // blocks the chain retains (data + index)
+export const C_WRITER_THREAD = 11; // threadTag() of the writer's thread
 export const CONTROL_WORDS = 16;
 
 // reader slot words
@@ -44,7 +45,9 @@ export const R_STATE = 0; // 0 free, 1 in use
 export const R_CURSOR = 1; // oldest seq the reader still needs
 export const R_LAPPED = 2;
 export const R_FENCE = 3;
-export const READER_WORDS = 4;
+export const R_HOLDS = 4; // 1 when the reader took a holder's share of the chain
+export const R_THREAD = 5; // threadTag() of the reader's thread
+export const READER_WORDS = 8;
 
 // index entry words
 export const E_SEQ = 0;

@@ -15,9 +15,10 @@ import { poolFor, type BlockPool } from './block-pool.ts';
 import {
   C_CLOSED, C_COMMITTED, C_EPOCH, C_FIRST_INDEX, C_FIRST_INDEX_SEQ, C_LATEST_SYNC, C_LATEST_TS, C_TAIL,
   CHAIN_FLAG_JOIN_ONLY, CHAIN_FLAG_SYNC, E_AUX, E_BLOCK, E_LENGTH, E_OFFSET, E_SEQ, E_TS, E_TYPE_FLAGS,
-  ENTRY_WORDS, R_CURSOR, R_FENCE, R_LAPPED, R_STATE, entriesPerBlock, readerBase, type ChainHandle,
+  ENTRY_WORDS, R_CURSOR, R_FENCE, R_HOLDS, R_LAPPED, R_STATE, R_THREAD, entriesPerBlock, readerBase, type ChainHandle,
 } from './chain-layout.ts';
 import { holdChain, releaseChain } from './chain-release.ts';
+import { threadTag } from './registry.ts';
 
 export type ChainStart = 'latest-sync' | 'next' | 'oldest';
 
@@ -88,6 +89,8 @@ export class ChainReader {
     this.slot = slot;
     this.base = readerBase(slot);
     this.holding = holdChain(handle);
+    Atomics.store(c, this.base + R_HOLDS, this.holding ? 1 : 0);
+    Atomics.store(c, this.base + R_THREAD, threadTag());
     const start = options.startAt ?? 'latest-sync';
     do {
       const sync = start === 'latest-sync' ? this.syncStart() : 0;

@@ -1,7 +1,10 @@
 // Giving a chain's blocks back to the pool once nobody holds the chain: the writer
 // after it closed, or the last reader to detach after that, whichever comes last.
 import type { BlockPool } from './block-pool.ts';
-import { C_FIRST_DATA, C_FIRST_INDEX, C_HOLDERS, C_TAIL, C_COMMITTED, C_BLOCKS, type ChainHandle } from './chain-layout.ts';
+import {
+  C_BLOCKS, C_CLOSED, C_COMMITTED, C_EPOCH, C_FIRST_DATA, C_FIRST_INDEX, C_HOLDERS, C_TAIL, C_WRITER_THREAD,
+  R_HOLDS, R_STATE, R_THREAD, readerBase, type ChainHandle,
+} from './chain-layout.ts';
 
 /** Takes one holder's share; returns false when the chain was already released. */
 export function holdChain(handle: ChainHandle): boolean {
@@ -28,4 +31,30 @@ export function releaseChain(handle: ChainHandle, pool: BlockPool): void {
     }
   }
   Atomics.store(c, C_BLOCKS, 0);
+}
+
+/**
+ * Gives back what a thread that died held of a chain (its writer's share, closing the
+ * chain, and its readers' slots and shares), since that thread will never do it; returns
+ * how many shares were given back. Only for a dead thread's tag: a live holder's share
+ * taken from under it would free blocks it still reads.
+ */
+export function releaseHoldsOf(handle: ChainHandle, tag: number, pool: BlockPool): number {
+  const c = new Int32Array(handle.control);
+  let released = 0;
+  if (Atomics.load(c, C_WRITER_THREAD) === tag && Atomics.compareExchange(c, C_CLOSED, 0, 1) === 0) {
+    Atomics.add(c, C_EPOCH, 1);
+    releaseChain(handle, pool);
+    released++;
+  }
+  for (let r = 0; r < handle.maxReaders; r++) {
+    const b = readerBase(r);
+    if (Atomics.load(c, b + R_THREAD) !== tag || Atomics.load(c, b + R_STATE) !== 1) continue;
+    if (Atomics.compareExchange(c, b + R_STATE, 1, 0) !== 1) continue;
+    if (Atomics.load(c, b + R_HOLDS) === 1) {
+      releaseChain(handle, pool);
+      released++;
+    }
+  }
+  return released;
 }

@@ -6,11 +6,12 @@ import { SluiceError } from './errors.ts';
 import { poolFor, type BlockPool, type BlockPoolHandle } from './block-pool.ts';
 import {
   C_BLOCKS, C_CLOSED, C_COMMITTED, C_EPOCH, C_FIRST_DATA, C_FIRST_INDEX, C_FIRST_INDEX_SEQ, C_HOLDERS,
-  C_LATEST_SYNC, C_LATEST_TS, C_TAIL, CHAIN_FLAG_SYNC, E_AUX, E_BLOCK, E_LENGTH, E_OFFSET, E_SEQ, E_TS,
+  C_LATEST_SYNC, C_LATEST_TS, C_TAIL, C_WRITER_THREAD, CHAIN_FLAG_SYNC, E_AUX, E_BLOCK, E_LENGTH, E_OFFSET, E_SEQ, E_TS,
   E_TYPE_FLAGS, ENTRY_WORDS, R_CURSOR, R_LAPPED, R_STATE, createChainControl, entriesPerBlock, readerBase,
   type ChainHandle,
 } from './chain-layout.ts';
 import { releaseChain } from './chain-release.ts';
+import { threadTag } from './registry.ts';
 
 /** Fewer blocks than a record needs were free in the pool. */
 export class PoolFullError extends SluiceError {
@@ -93,6 +94,7 @@ export class ChainWriter {
     c[C_FIRST_DATA] = -1;
     c[C_FIRST_INDEX_SEQ] = 1;
     c[C_HOLDERS] = 1;
+    c[C_WRITER_THREAD] = threadTag();
   }
 
   get committed(): number {

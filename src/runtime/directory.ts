@@ -1,7 +1,7 @@
 // The name directory, an actor on the main thread at a ref known to every thread. A name has
 // one owner; subscribers hear of a name when it appears (even if they asked first) and when
 // it goes, which happens by itself when the owner stops or its worker dies.
-import { registerActor } from './registry.ts';
+import { registerActor, threadTagOf } from './registry.ts';
 import { sameRef, type Actor, type ActorContext, type ActorRef, type Down } from './types.ts';
 
 export const DIRECTORY_KIND = 'runtime/directory';
@@ -38,11 +38,26 @@ interface NameRecord {
 
 const key = (r: ActorRef): string => `${r.worker}/${r.id}`;
 
+/** Told once per thread that died holding or following names: its tag and every entry then. */
+export type ThreadLostHook = (tag: number, entries: unknown[]) => void;
+let threadLost: ThreadLostHook | null = null;
+
+/**
+ * Lets the main thread give back what a dead worker held in structures its entries
+ * point at (a media chain's shares, for the server), since that thread never will.
+ * The entries passed include the dead thread's own, before they are dropped.
+ */
+export function onOwnerThreadLost(hook: ThreadLostHook | null): void {
+  threadLost = hook;
+}
+
 export class Directory implements Actor {
   private readonly names = new Map<string, NameRecord>();
   private readonly subs = new Map<string, ActorRef[]>();
   /** Actors we watch (owners and subscribers) -> how many names they hold or follow. */
   private readonly watched = new Map<string, number>();
+  /** Thread tags already reported to the ThreadLostHook. */
+  private readonly lostThreads = new Set<number>();
 
   receive(msg: DirectoryMsg, ctx: ActorContext): unknown {
     switch (msg.type) {
@@ -86,12 +101,20 @@ export class Directory implements Actor {
         return undefined;
       }
       case 'sys/down':
+        if (msg.reason === 'worker-died') this.threadLost(msg.ref);
         this.gone(msg.ref, ctx);
         return undefined;
       default:
         msg satisfies never;
         return undefined;
     }
+  }
+
+  private threadLost(ref: ActorRef): void {
+    const tag = threadTagOf(ref);
+    if (threadLost === null || this.lostThreads.has(tag)) return;
+    this.lostThreads.add(tag);
+    threadLost(tag, [...this.names.values()].map((r) => r.entry));
   }
 
   private drop(name: string, owner: ActorRef, ctx: ActorContext): void {

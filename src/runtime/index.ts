@@ -8,12 +8,12 @@ export type {
   WorkerRestartedEvent,
   WorkerStatus,
 } from './actor-system.ts';
-export { registerActor, registerControl, currentWorker, getWorkerData } from './registry.ts';
+export { registerActor, registerControl, currentWorker, getWorkerData, threadTag, threadTagOf } from './registry.ts';
 export { SluiceError, isSluiceError, registerErrorCodes, errorCodeText } from './errors.ts';
 export type { ErrorCode, ErrorCodeRegistry } from './errors.ts';
 export { createLogger } from './logger.ts';
 export type { LoggerOptions } from './logger.ts';
-export { DIRECTORY_KIND, DIRECTORY_REF, Directory } from './directory.ts';
+export { DIRECTORY_KIND, DIRECTORY_REF, Directory, onOwnerThreadLost } from './directory.ts';
 export type * from './directory.ts';
 export { SHARED_DIRECTORY_KIND, SHARED_DIRECTORY_REF, SharedDirectory } from './shared-directory.ts';
 export type * from './shared-directory.ts';
@@ -28,5 +28,6 @@ export type { BlockPoolHandle, BlockPoolStats } from './block-pool.ts';
 export { CHAIN_FLAG_SYNC, CHAIN_FLAG_JOIN_ONLY } from './chain-layout.ts';
 export type { ChainHandle } from './chain-layout.ts';
 export { ChainWriter, PoolFullError } from './chain-writer.ts';
+export { releaseHoldsOf } from './chain-release.ts';
 export { ChainReader } from './chain-reader.ts';
 export type { ChainReaderOptions, ChainRecord, ChainStart } from './chain-reader.ts';

@@ -1,12 +1,15 @@
 // Per-thread tables filled at module import: actor kinds and control functions are looked
 // up by name, which is what lets the same module run on any thread.
 import { SluiceError } from './errors.ts';
-import type { ActorFactory, ControlFn } from './types.ts';
+import type { ActorFactory, ActorRef, ControlFn } from './types.ts';
 
 const kinds = new Map<string, ActorFactory>();
 const controls = new Map<string, ControlFn>();
 let threadWorker = 0;
+let threadGeneration = 0;
 let threadWorkerData: unknown = undefined;
+/** Actor ids of a worker's incarnation start at generation * ID_SPACE. */
+const ID_SPACE = 2 ** 32;
 
 /** Registers a behaviour under a name in the current thread (call it at module import). */
 export function registerActor(kind: string, factory: ActorFactory): void {
@@ -40,7 +43,22 @@ export function getWorkerData(): unknown {
   return threadWorkerData;
 }
 
-export function setThreadInfo(worker: number, data: unknown): void {
+export function setThreadInfo(worker: number, data: unknown, generation = 0): void {
   threadWorker = worker;
   threadWorkerData = data;
+  threadGeneration = generation;
+}
+
+/**
+ * This thread's incarnation in one number (worker and restart generation): what shared
+ * structures record of who holds a share of them, so that the main thread can give back
+ * the shares of a thread that died (threadTagOf its actors' refs).
+ */
+export function threadTag(): number {
+  return threadWorker * 65536 + (threadGeneration & 0xffff);
+}
+
+/** The incarnation an actor's ref belongs to (see threadTag). */
+export function threadTagOf(ref: ActorRef): number {
+  return ref.worker * 65536 + (Math.floor(ref.id / ID_SPACE) & 0xffff);
 }

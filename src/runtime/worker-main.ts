@@ -23,7 +23,7 @@ export interface WorkerBoot {
 }
 
 const boot = workerData as WorkerBoot;
-setThreadInfo(boot.worker, boot.userData);
+setThreadInfo(boot.worker, boot.userData, Math.floor(boot.idBase / 2 ** 32));
 const logger = createLogger({ level: boot.logLevel, file: boot.logFile }).child({ worker: boot.worker });
 const rt = new ThreadRuntime({
   worker: boot.worker,
