@@ -37,7 +37,7 @@ if (scenario === 'ring') {
 }
 
 if (scenario === 'cluster-redis') {
-  // Two origins sharing streams through a real redis-server (SPEC 12): bench/cluster/redis-origins.ts.
+  // Two origins sharing streams through a real redis-server: bench/cluster/redis-origins.ts.
   const script = new URL('./cluster/redis-origins.ts', import.meta.url).pathname;
   const r = spawnSync(NODE, [script, ...argv.filter((a) => a !== 'cluster-redis')], { stdio: 'inherit' });
   process.exit(r.status ?? 1);

@@ -69,7 +69,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   const out = deps.stdout ?? ((text: string) => { process.stdout.write(text); });
   const err = deps.stderr ?? ((text: string) => { process.stderr.write(text); });
   if (argv[0] === 'ctl') {
-    // The operator's client (SPEC.md 11): loaded only for `sluice ctl`, it never starts a server.
+    // The operator's client: loaded only for `sluice ctl`, it never starts a server.
     const { runCtl } = await import('./ctl/index.ts');
     return runCtl(argv.slice(1), { stdout: out, stderr: err });
   }

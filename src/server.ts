@@ -186,7 +186,7 @@ async function startWorkers(
   return server;
 }
 
-/** The shared directory's store: Redis with `cluster.redis` (SPEC 12), else in-process. */
+/** The shared directory's store: Redis with `cluster.redis`, else in-process. */
 function sharedDirectoryFor(config: SluiceConfig): SharedDirectoryOptions {
   const c = config.cluster;
   if (!clusterOn(config)) return { ttlMs: c.ttl * 1000 };
@@ -255,7 +255,7 @@ async function stop(server: RunningServer): Promise<void> {
   log.info('stopped');
 }
 
-/** SPEC.md 11: an API without a token that other machines can reach gets one warning. */
+/** An API without a token that other machines can reach gets one warning. */
 function warnIfApiOpen(config: SluiceConfig, log: Logger): void {
   const listen = openApiExposure(config.http_api);
   if (!listen) return;

@@ -1,4 +1,4 @@
-// Two origins sharing streams through Redis (SPEC section 12): a real redis-server, origins
+// Two origins sharing streams through Redis: a real redis-server, origins
 // A and B, a looped 1 Mbit/s publisher on A. It measures
 //  1. the time from a play on B to its first video frame for the stream on A: cold (B has
 //     no pull yet: directory lookup + RTMP pull from A + GOP) and warm (B already pulls),

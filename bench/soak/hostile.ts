@@ -1,6 +1,6 @@
 // Hostile clients, one started every few seconds: each sends one kind of bad input on
 // a raw socket and records whether the server closed the connection (and how fast) or
-// whether it was still open when the client gave up (SPEC section 9: the server closes
+// whether it was still open when the client gave up (the server must close
 // only that connection, with a warn line, and neither crashes nor leaks).
 
 import net from 'node:net';

@@ -1,4 +1,4 @@
-// The players page (SPEC.md 11): /players/?app=APP&stream=STREAM&type=flv|hls[&vhost=V]
+// The players page: /players/?app=APP&stream=STREAM&type=flv|hls[&vhost=V]
 // plays the stream at once, muted, and shows what is playing. Without a stream it shows
 // a small form. Names from the query are only ever set as text, never as markup.
 // The HTTP server picks the vhost by the Host name, so the HTTP-FLV and HLS URLs stay on

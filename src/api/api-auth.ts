@@ -1,4 +1,4 @@
-// The API's bearer token (SPEC.md 11, `http_api.auth`). Pure: a request's path and
+// The API's bearer token (`http_api.auth`). Pure: a request's path and
 // Authorization header in, a verdict out. The token is read from the configuration in
 // force at each request, so a reload that sets or changes it applies at once.
 
@@ -34,7 +34,7 @@ export function exposedAddresses(listen: readonly ListenAddress[]): ListenAddres
 }
 
 /**
- * SPEC.md 11: the addresses to name in the start-up warning when the API has no token and
+ * The addresses to name in the start-up warning when the API has no token and
  * other machines can reach it; null when there is nothing to warn about.
  */
 export function openApiExposure(api: HttpApiConfig): string[] | null {

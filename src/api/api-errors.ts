@@ -1,5 +1,5 @@
 // The `code` of API answers. 2048 and 2049 are SRS's own (stream and client not found);
-// the others are Sluice's, each with its HTTP status (SPEC.md 5: errors are 4xx with a
+// the others are Sluice's, each with its HTTP status (errors are 4xx with a
 // non-zero code, where SRS itself answers 200).
 
 export const ApiCode = {

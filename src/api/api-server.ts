@@ -1,4 +1,4 @@
-// The HTTP API (SPEC.md 5): a node:http server on the main thread. Every answer is read
+// The HTTP API, in SRS's shapes: a node:http server on the main thread. Every answer is read
 // from the workers over the control plane at request time; nothing here holds media.
 import http from 'node:http';
 import { poolFor, type BlockPoolHandle } from '../runtime/index.ts';
@@ -32,7 +32,7 @@ export interface ApiDeps {
   config(): SluiceConfig;
   identity: ApiIdentity;
   log: Logger;
-  /** POST/GET /api/v1/raw?rpc=reload (SPEC.md 7). */
+  /** POST/GET /api/v1/raw?rpc=reload: the same reload as SIGHUP. */
   reload?(): Promise<boolean>;
   /** The media block pool, for its figures. */
   pool: BlockPoolHandle;

@@ -1,4 +1,4 @@
-// The cluster directory as the main thread sees it (SPEC section 12): this origin's
+// The cluster directory (Redis) as the main thread sees it: this origin's
 // entry in the registry of origins (address, ports, streams, players, load), refreshed
 // on the directory's rhythm, and `GET /api/v1/cluster`: the origins alive and which
 // stream lives where (what SRS's proxy cannot tell).

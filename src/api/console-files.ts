@@ -1,4 +1,4 @@
-// GET /console/: the web console (SPEC.md 11), plain files in `src/api/console/` served
+// GET /console/: the web console, plain files in `src/api/console/` served
 // from the API's own origin, as SRS does, so the page calls the API without CORS and
 // can send the Authorization header.
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// Who this server is to the outside (INTEROP.md E.1): `server` is stable across
+// Who this server is to the outside, as SRS tells it: `server` is stable across
 // restarts, kept in a file next to the pid file; `service` is new with every process.
 import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -125,7 +125,7 @@ export function summaryData(s: SummaryInput): Record<string, unknown> {
     },
     workers: workerRows(s.workers),
     ports: s.ports,
-    // The media block pool (SPEC section 10): what streams hold now, its peak, the bound.
+    // The process-wide media block pool: what streams hold now, its peak, the bound.
     pool: {
       block_size: s.pool.blockSize,
       blocks: s.pool.blockCount,

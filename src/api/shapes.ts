@@ -1,4 +1,4 @@
-// The SRS shapes of /api/v1/streams, /clients and /vhosts (SPEC.md 5, INTEROP.md E.3),
+// The SRS shapes of /api/v1/streams, /clients and /vhosts,
 // built from a gathered snapshot. Pure apart from the rate trackers it feeds.
 
 import type { SluiceConfig, VhostConfig } from '../config/types.ts';

@@ -1,6 +1,6 @@
 // What a reload changes, so the server touches only that: rebinding a listener, a new
 // log level, or new settings for the sessions of one vhost. Everything else keeps
-// running untouched (SPEC section 7).
+// running untouched: a reload drops no connection it does not concern.
 import { isDeepStrictEqual } from 'node:util';
 import type { SluiceConfig, VhostConfig } from './types.ts';
 

@@ -1,5 +1,5 @@
 // The one JSON Schema (draft-07, compiled by ajv with useDefaults) that is the truth
-// for the configuration: every key of SPEC section 2, its default, its type and range.
+// for the configuration: every key, its default, its type and range.
 // Every object node carries `default: {}` so that ajv, filling a missing object, goes
 // on to fill that object's children too. `errorText` is our own annotation keyword:
 // the human message for nodes whose failure ajv can only describe branch by branch.
@@ -216,7 +216,7 @@ const { default: _rootDefault, ...root } = obj({
   http_api: obj({
     enabled: bool(true),
     listen: listen(1985),
-    // SPEC.md 11: an empty token leaves the API open (as SRS does), with a warning when
+    // An empty token leaves the API open (as SRS does), with a warning when
     // it listens beyond loopback.
     auth: obj({
       token: str(''),
@@ -228,7 +228,7 @@ const { default: _rootDefault, ...root } = obj({
     listen: listen(8080),
     dir: str('./html', { nonEmpty: true }),
   }),
-  // SPEC section 12: origins sharing one stream namespace through Redis (off when redis is "").
+  // Origins sharing one stream namespace through Redis (off when redis is "").
   cluster: obj({
     redis: { type: 'string', default: '', format: 'redis-url', errorText: 'must be "" or a redis:// (rediss://) URL' },
     key_prefix: str('sluice:'),

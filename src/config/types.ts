@@ -70,7 +70,7 @@ export interface SecurityConfig {
   rules: SecurityRule[];
 }
 
-/** Publish and play tokens (SPEC section 13). */
+/** Publish and play tokens: HS256 JWTs carried as `token=` in the query. */
 export interface AuthConfig {
   enabled: boolean;
   /** The HS256 key; must not be empty when enabled. */
@@ -208,7 +208,7 @@ export interface SluiceConfig {
   vhosts: Record<string, VhostConfig>;
 }
 
-/** Top-level `cluster` (SPEC section 12), not the per-vhost edge `cluster`. */
+/** Top-level `cluster` (origins sharing streams via Redis), not the per-vhost edge `cluster`. */
 export interface ClusterDirectoryConfig {
   /** "" = off; else redis://host:port/db. */
   redis: string;

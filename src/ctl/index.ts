@@ -1,4 +1,4 @@
-// `sluice ctl`: the operator's command line over the HTTP API (SPEC.md 11). It returns
+// `sluice ctl`: the operator's command line over the HTTP API. It returns
 // an exit code instead of exiting (as runCli does), so tests drive it in-process:
 // 0 done, 1 a failure told in one line on stderr (server down, token refused, unknown
 // id), 2 a usage error (usage on stderr).

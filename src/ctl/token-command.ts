@@ -1,5 +1,5 @@
 // `sluice ctl token --secret S --act publish --stream live/x --ttl 3600 [--nbf 0]`:
-// prints a publish/play token (SPEC section 13) so an operator can hand a streamer a
+// prints a publish/play token (an HS256 JWT) so an operator can hand a streamer a
 // key that expires without writing code. It needs no running server: the token is
 // signed here with the vhost's `auth.secret`.
 import { parseArgs } from 'node:util';

@@ -1,4 +1,4 @@
-// The crossdomain headers SRS sends on every reply (INTEROP.md E.1), so browser players
+// The crossdomain headers SRS sends on every reply (`crossdomain on`), so browser players
 // (hls.js, mpegts.js) on another origin can read our playlists, segments and API answers.
 import type { ServerResponse } from 'node:http';
 import { SERVER_HEADER_VALUE } from '../net/http/server-header.ts';

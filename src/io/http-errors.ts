@@ -1,5 +1,5 @@
 // Short answers (errors, redirects, API bodies) with the headers every reply carries:
-// CORS (INTEROP.md E.1) and `Server: Sluice/<version>`. node:http drops the body of a
+// CORS (as SRS sends it) and `Server: Sluice/<version>`. node:http drops the body of a
 // HEAD answer by itself, so callers need not special-case HEAD.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { CORS_HEADERS } from './cors.ts';

@@ -1,5 +1,5 @@
 // Limits that keep one slow or oversized client from holding server resources
-// (SPEC.md section 9: "HTTP request size limits"). Streaming answers (HTTP-FLV) are
+// (the size of a request and the time to send it). Streaming answers (HTTP-FLV) are
 // long-lived by design, so only the *request* side is timed here; nothing times out an
 // answer that is still flowing.
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';

@@ -2,7 +2,7 @@
 // the kernel and of /proc (refusedListen), because a worker's SO_REUSEPORT bind would
 // succeed on a port another server of the same user holds, and then share it. A group
 // of listeners with a refused address keeps its old addresses, with a log line, and the
-// rest of the new config applies (SPEC section 7: what cannot apply keeps the old).
+// rest of the new config applies (what cannot apply keeps the old).
 
 import type { Logger } from 'pino';
 import type { ListenAddress, SluiceConfig } from '../config/types.ts';

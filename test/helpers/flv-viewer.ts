@@ -1,6 +1,6 @@
 // An HTTP-FLV viewer for the integration tests: a plain http.get whose body is fed to the
-// project's FlvReader, with the checks every viewer's start must pass (SPEC section 4,
-// INTEROP F.2: header, onMetaData, sequence headers, keyframe, then timestamps that go on).
+// project's FlvReader, with the checks every viewer's start must pass (as SRS
+// starts one: header, onMetaData, sequence headers, keyframe, then timestamps that go on).
 import http from 'node:http';
 import { FlvReader } from '../../src/net/flv/flv-reader.ts';
 import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvTag } from '../../src/net/flv/flv-tag.ts';

@@ -1,4 +1,4 @@
-// http_api.auth with a real server (SPEC.md 11): with a token, every /api/ request
+// http_api.auth with a real server: with a token, every /api/ request
 // without `Authorization: Bearer <token>` gets 401 JSON with a non-zero code, whatever
 // the path or method; /metrics stays open unless auth.metrics; preflights pass; a reload
 // changes the token at once; loopback listening with a token logs no warning.

@@ -1,4 +1,4 @@
-// The HTTP API with a live stream from ffmpeg: SRS's shapes (SPEC.md 5, INTEROP.md E),
+// The HTTP API with a live stream from ffmpeg: SRS's shapes,
 // the publisher among the clients, DELETE kicking it, errors as 4xx JSON, /metrics as
 // Prometheus text.
 import { test, before, after } from 'node:test';

@@ -1,4 +1,4 @@
-// The media pool's figures (SPEC 10) in GET /api/v1/summaries (`data.pool`) and in
+// The media pool's figures in GET /api/v1/summaries (`data.pool`) and in
 // /metrics (`sluice_media_pool_blocks{state}`): the configured size, blocks taken while a
 // stream is live, and none once it has ended.
 import { test, after, before } from 'node:test';

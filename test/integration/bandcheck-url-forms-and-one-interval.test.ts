@@ -26,7 +26,7 @@ async function completes(server: TestServer, path: string): Promise<void> {
   for (const k of REPORT_FIELDS) assert.equal(typeof report[k], 'number', `${path}: ${k}`);
   assert.ok(report.play_kbps >= LIMIT_KBPS * 0.5 && report.play_kbps <= LIMIT_KBPS * 1.15, `${path}: play_kbps ${report.play_kbps}`);
   assert.ok(report.publish_kbps > 0 && report.publish_kbps <= LIMIT_KBPS * 1.3, `${path}: publish_kbps ${report.publish_kbps}`);
-  // What SRS tools print: server, version, pid and id (INTEROP B.1), plus our own keys.
+  // What SRS tools print from connect's `_result`: server, version, pid and id, plus ours.
   assert.match(String(info.srs_server), /^Sluice\/\d+\.\d+\.\d+/);
   assert.match(String(info.srs_version), /^\d+\.\d+\.\d+/);
   assert.equal(info.srs_pid, server.proc.pid);

@@ -1,4 +1,4 @@
-// SPEC section 12: three origins A, B, C and one real redis-server. A stream published on A
+// The cluster directory: three origins A, B, C and one real redis-server. A stream published on A
 // plays from B and C (RTMP and HTTP-FLV) through one pull per stream and server; a second
 // publish of it on B is refused; when A is killed, its key expires, players on B stay and
 // resume once the stream is published on C; Redis stopped and started while streams play

@@ -1,4 +1,4 @@
-// The console (SPEC.md 11) in a real browser, from the API's own port: it shows the
+// The web console in a real browser, from the API's own port: it shows the
 // server summary, per-worker load, vhosts, the live stream with its player links and
 // the clients; it asks for the API token once when the API answers 401; and kicking the
 // publisher from the page ends ffmpeg.

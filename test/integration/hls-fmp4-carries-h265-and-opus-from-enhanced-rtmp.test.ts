@@ -1,4 +1,4 @@
-// H.265 and Opus in HLS need fMP4 (SPEC.md 14). ffmpeg 5.1 cannot publish them over RTMP, so
+// H.265 and Opus in HLS need fMP4. ffmpeg 5.1 cannot publish them over RTMP, so
 // ffmpeg encodes a short fragmented MP4 (libx265 with B-frames, libopus), our reader takes it
 // apart, and our RTMP client publishes it as enhanced RTMP (hvc1 / Opus FourCC tags) to a real
 // server with hls.variant fmp4. The stream's init segment must carry hvc1 + Opus, and ffprobe,

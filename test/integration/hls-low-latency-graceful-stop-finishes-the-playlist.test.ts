@@ -1,4 +1,4 @@
-// A graceful stop (SIGTERM, SPEC.md 1) while a low_latency stream is live finishes its HLS on
+// A graceful stop (SIGTERM) while a low_latency stream is live finishes its HLS on
 // disk like the mpegts variant: the disk copy is written asynchronously while live, and what is
 // left when the stream ends is finished synchronously before the worker is terminated. So the
 // playlist on disk has EXT-X-ENDLIST, lists no parts, and every segment and init segment it

@@ -1,5 +1,5 @@
 // A republish within `dispose` goes on with the sequence numbers of the playlist left on
-// disk and marks the join with EXT-X-DISCONTINUITY (INTEROP F.1), while a player polling
+// disk and marks the join with EXT-X-DISCONTINUITY (as SRS does), while a player polling
 // the playlist all along never sees a gap, a step back or a missing segment; once the
 // second publish has ended and `dispose` has passed, no file of either publish is left.
 //

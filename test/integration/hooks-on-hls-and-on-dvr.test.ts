@@ -1,5 +1,5 @@
-// on_hls and on_dvr with a real publisher and a real hook receiver (SPEC.md 6,
-// INTEROP.md D.5): one on_hls per completed segment, the last one at unpublish, with
+// on_hls and on_dvr with a real publisher and a real hook receiver: one on_hls
+// per completed segment, the last one at unpublish, with
 // SRS's fields in SRS's order, seq_no counting up from 0, url and m3u8_url relative to
 // hls.path, the files there on disk; on_dvr once for the session file; both naming the
 // publisher and the stream's API id.

@@ -1,4 +1,4 @@
-// on_hls for the fmp4 and low_latency variants (SPEC.md 6 and 14): one call per complete
+// on_hls for the fmp4 and low_latency variants: one call per complete
 // segment (never per part), with SRS's fields, seq_no the segment's media sequence number,
 // and the .m4s file already on disk when the call is made (the disk copy is written off the
 // hot path, and the hook waits for it).

@@ -1,5 +1,5 @@
 // HTTP hooks with real clients: the events of a publish / RTMP play / HTTP-FLV play cycle
-// arrive in SRS's order with SRS's fields (SPEC.md 6, INTEROP.md D.4, D.5), and answering
+// arrive in SRS's order with SRS's fields, and answering
 // `1` to on_publish refuses the publisher.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,7 +78,7 @@ test('publish, RTMP play, HTTP-FLV play, unpublish: every hook with every field,
     const flvId = seq.filter((b) => b.action === 'on_play')[1]!.client_id;
     const label = (b: Record<string, unknown>) => `${b.action}:${b.client_id === pubId ? 'pub' : b.client_id === playerId ? 'player' : b.client_id === flvId ? 'flv' : '?'}`;
     const order = seq.map(label);
-    // The RTMP part is strictly ordered (INTEROP.md D.4); the FLV viewer's stop follows the unpublish.
+    // The RTMP part is strictly ordered, as in SRS; the FLV viewer's stop follows the unpublish.
     assert.deepEqual(order.filter((l) => !l.endsWith(':flv')), [
       'on_connect:pub', 'on_publish:pub', 'on_connect:player', 'on_play:player', 'on_stop:player', 'on_close:player', 'on_unpublish:pub', 'on_close:pub',
     ]);

@@ -1,4 +1,4 @@
-// Hostile input (SPEC.md section 9): each bad connection is closed on its own with one
+// Hostile input: each bad connection is closed on its own with one
 // warn line, while a player of another stream keeps receiving and the server lives.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // HTTP-FLV with real readers: many viewers at once from the fan-out, each starting like an
-// RTMP play (SPEC 4, INTEROP F.2), a viewer that comes before the publisher, ffprobe, CORS,
+// RTMP play, a viewer that comes before the publisher, ffprobe, CORS,
 // and the vhost chosen by the Host header.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

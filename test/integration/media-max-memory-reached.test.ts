@@ -1,4 +1,4 @@
-// media.max_memory reached (SPEC 10): a server whose pool holds 64 blocks of 64 KB. One
+// media.max_memory reached: a server whose pool holds 64 blocks of 64 KB. One
 // stream has a player that never reads; more streams are published, each with a player,
 // until the pool is nearly full. Then: the laggard is skipped or dropped, a new publish
 // is refused (our client sees NetStream.Publish.BadName, the log says the media memory

@@ -30,7 +30,7 @@ test('every audio and video message of av-bframes.flv reaches a player that came
     const got = player.media();
     assert.equal(got.length, want.length);
     // Per track, in order; across tracks the server may put the two sequence headers
-    // first (audio, then video: INTEROP B.4), so interleaving is compared after them.
+    // first (audio, then video, as SRS does), so interleaving is compared after them.
     for (const type of [8, 9]) {
       const g = got.filter((m) => m.messageType === type);
       const w = want.filter((t) => t.type === type);

@@ -1,4 +1,4 @@
-// The players page (SPEC.md 11) in a real browser: with ffmpeg publishing, /players/
+// The players page in a real browser: with ffmpeg publishing, /players/
 // plays HTTP-FLV (mpegts.js) and HLS (hls.js) muted at once, the video's clock runs at
 // about real time, and the page shows what it plays. The libraries come from the
 // server (node_modules), and /players/ works though http_server.dir is a temp folder.

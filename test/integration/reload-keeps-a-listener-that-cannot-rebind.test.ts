@@ -1,4 +1,4 @@
-// SPEC section 7 for listeners: a reload that moves a listener to an address it cannot
+// Reload and listeners: a reload that moves a listener to an address it cannot
 // open (held by another process, with or without SO_REUSEPORT, or a certificate that
 // cannot be read) keeps the old listener serving and says why; a free address rebinds.
 import { test } from 'node:test';

@@ -1,4 +1,5 @@
-// The exact reply sequences of INTEROP.md B.1-B.5, as our client sees them on the wire.
+// The exact reply sequences SRS sends to connect, publish, unpublish, play and pause, as
+// our client sees them on the wire.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';

@@ -1,4 +1,4 @@
-// Play tokens (SPEC.md 13) on the low_latency variant: the playlist served from memory hands
+// Play tokens on the low_latency variant: the playlist served from memory hands
 // the token on to every URI in it (parts, preload hint, EXT-X-MAP, segments), also in the
 // answer to a blocking reload, and .m4s / .mp4 requests need the token like .ts ones do.
 import { test, before, after } from 'node:test';

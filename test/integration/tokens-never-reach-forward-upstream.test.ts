@@ -1,4 +1,4 @@
-// A publish let in by its token is forwarded without it (SPEC section 13): the upstream
+// A publish let in by its token is forwarded without it: the upstream
 // server's on_publish hook sees the publisher's other parameters and no token, and the
 // forwarding server's log never prints it.
 import { test, after } from 'node:test';

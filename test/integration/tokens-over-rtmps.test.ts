@@ -1,4 +1,4 @@
-// Tokens over RTMPS (SPEC section 13): the same check as plain RTMP, behind TLS. ffmpeg
+// Tokens over RTMPS: the same check as plain RTMP, behind TLS. ffmpeg
 // publishes with a token and ffprobe plays with one; a publish without one is refused.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Publish and play tokens (SPEC section 13) with real clients: ffmpeg publishes with a
+// Publish and play tokens with real clients: ffmpeg publishes with a
 // token, ffprobe, rtmpdump and HTTP clients play with one; every bad token (expired,
 // wrong secret, wrong action, wrong stream, nbf ahead, garbage, alg none, none at all)
 // is refused before anything starts (NetStream.Publish.BadName / Play.Failed, or 401),

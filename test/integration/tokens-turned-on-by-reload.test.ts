@@ -1,4 +1,4 @@
-// Turning tokens on with a reload (SPEC sections 7 and 13): the publish already running
+// Turning tokens on with a reload: the publish already running
 // goes on, a new one needs a token; a reload to auth on with no secret is refused and
 // the old settings stay.
 import { test, after, before } from 'node:test';

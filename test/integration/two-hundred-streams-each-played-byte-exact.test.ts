@@ -1,6 +1,6 @@
 // 200 streams published at once, each with one of our RTMP players that asked to play it
 // before its publisher came: every player receives every audio and video message of its
-// own stream, byte for byte and with its timestamp (SPEC 10: one stored copy per stream,
+// own stream, byte for byte and with its timestamp (one stored copy per stream,
 // in blocks of one shared pool). Four seconds of av-200kbps.flv per stream, at real time.
 // Afterwards the pool's figures show blocks taken while live and all of them back.
 import { test, after, before } from 'node:test';
@@ -72,7 +72,7 @@ test('200 streams at once: each player gets every message of its stream, byte fo
     for (let i = 0; i < STREAMS; i++) {
       const got = players[i]!.media();
       assert.equal(got.length, want.length, `stream s${i}: message count`);
-      // Per track, in order (the two sequence headers may come audio first: INTEROP B.4).
+      // Per track, in order (the two sequence headers may come audio first, as SRS sends them).
       for (const type of [8, 9]) {
         const g = got.filter((m) => m.messageType === type);
         const w = want.filter((t) => t.type === type);

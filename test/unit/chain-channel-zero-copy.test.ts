@@ -1,4 +1,4 @@
-// Zero copy without a timing margin (DESIGN.md "The media path"): the real fan-out
+// Zero copy without a timing margin (a pending write pins its block): the real fan-out
 // (ChainChannel) over a MediaChainWriter on a small pool, with a fake "slow kernel" sink
 // that keeps the views it is handed and sends them (calls their callbacks) only much
 // later. Meanwhile the source trims everything, other chains take every free block and

@@ -55,7 +55,7 @@ const defaults: SluiceConfig = {
   vhosts: { __defaultVhost__: defaultVhost },
 };
 
-test('an empty file yields every default of SPEC section 2', () => {
+test('an empty file yields every key at its default', () => {
   assert.deepEqual(ok(parseConfig('', 'empty.yaml')), defaults);
   assert.deepEqual(ok(parseConfig('# only a comment\n', 'c.yaml')), defaults);
   assert.deepEqual(ok(validateConfig({})), defaults);

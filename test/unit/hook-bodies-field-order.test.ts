@@ -1,4 +1,4 @@
-// The hook bodies against SRS's observed ones (INTEROP.md D.5), compared as JSON strings
+// The hook bodies against the ones SRS 7 was seen to send, compared as JSON strings
 // so that field order counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

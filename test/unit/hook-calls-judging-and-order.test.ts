@@ -1,6 +1,7 @@
-// How hook answers are judged (INTEROP.md D.1), and how a list of URLs is called: in
-// order, headers as SRS sends them, cut at the timeout, stopping at the first failure
-// only for the events that can refuse a client.
+// How hook answers are judged (SRS's rule: HTTP 200 or 201, and a body `0` or an object
+// whose `code` is 0), and how a list of URLs is called: in order, headers as SRS sends
+// them, cut at the timeout, stopping at the first failure only for the events that can
+// refuse a client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

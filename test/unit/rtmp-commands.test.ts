@@ -108,7 +108,7 @@ function encodeAmf0Number(): Uint8Array {
   return fromHex('00 0000000000000000');
 }
 
-// ---- replies: exact bytes (built independently from the AMF0 spec) and INTEROP.md shapes
+// ---- replies: exact bytes (built independently from the AMF0 spec) and the shapes SRS sends
 
 const expected = {
   onBWDone: '0200086f6e4257446f6e6500000000000000000005',
@@ -180,7 +180,7 @@ test('reply builders: exact bytes', () => {
   assert.equal(toHex(dataStart()), expected.dataStart);
 });
 
-test('reply builders decode to the INTEROP.md B.2-B.5 shapes', () => {
+test('reply builders decode to the shapes SRS sends for publish, unpublish, play and pause', () => {
   const cmd = (b: Uint8Array) => decodeCommand(b, false);
   assert.deepStrictEqual(cmd(onBWDone()), { name: 'onBWDone', transactionId: 0, command: null, args: [] });
   assert.deepStrictEqual(cmd(simpleResult(3)), { name: '_result', transactionId: 3, command: null, args: [undefined] });

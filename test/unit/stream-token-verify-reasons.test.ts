@@ -1,4 +1,4 @@
-// Stream tokens (SPEC section 13) through verifyStreamToken and authorize: each token
+// Stream tokens (HS256 JWTs) through verifyStreamToken and authorize: each token
 // made here, good or bad, and the reason a refusal gives (the log line's words).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

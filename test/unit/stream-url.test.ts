@@ -1,4 +1,4 @@
-// Vhost, app, stream and parameters from tcUrl + stream name (INTEROP.md section C).
+// Vhost, app, stream and parameters from tcUrl + stream name, as SRS reads them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -21,7 +21,7 @@ test('parseTcUrl splits schema, host, port, app and the query of the app part', 
   assert.equal(parseTcUrl(''), null);
 });
 
-// The table of INTEROP.md C, split as ffmpeg splits these URLs into tcUrl and stream name.
+// URL forms as SRS reads them, split as ffmpeg splits these URLs into tcUrl and stream name.
 const table: [tcUrl: string, name: string, vhost: string, app: string, stream: string, param: string][] = [
   ['rtmp://127.0.0.1/live', 'a?vhost=vtest.local&k=v', 'vtest.local', 'live', 'a', '?vhost=vtest.local&k=v'],
   ['rtmp://127.0.0.1/live', 'b?vhost=unknown.example', 'unknown.example', 'live', 'b', '?vhost=unknown.example'],

@@ -1,4 +1,4 @@
-// CmafMuxer: the fmp4 and low_latency HLS variants of a stream (SPEC section 14), on the
+// CmafMuxer: the fmp4 and low_latency HLS variants of a stream (`hls.variant`), on the
 // publisher's worker. Like HlsMuxer it reads the stream's chain (copying each payload it
 // keeps: the scratch buffer is reused), but muxes CMAF through CmafSegmenter and lists it in
 // an Fmp4Window. What it makes lives in memory first: the init segments, the parts still

@@ -1,6 +1,6 @@
 // Serving an HLS playlist to a player who came with a token: the file the muxer wrote
 // under `hls.path`, read whole and answered with the token added to its relative URIs
-// (SPEC section 13), so hls.js, Safari or ffmpeg ask for segments with it. Done per
+// so that hls.js, Safari or ffmpeg ask for segments with it. Done per
 // request, at serve time: the muxer's files stay token-free, shared by every player.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';

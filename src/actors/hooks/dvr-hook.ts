@@ -1,4 +1,4 @@
-// The on_dvr hook of a closed recording (INTEROP.md D.5): fire and forget, as SRS runs
+// The on_dvr hook of a closed recording, with SRS's body: fire and forget, as SRS runs
 // it on an async worker; a failure is logged by callHook and never touches the stream.
 // The hook URLs are read from the configuration in force when the file closes.
 

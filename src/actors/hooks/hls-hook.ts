@@ -1,4 +1,4 @@
-// The on_hls hook of each completed HLS segment (INTEROP.md D.5): fire and forget, as
+// The on_hls hook of each completed HLS segment, with SRS's body: fire and forget, as
 // SRS runs it on an async worker; a failure is logged by callHook and never touches the
 // stream. The HlsMuxer only reports the segment (its onSegment callback); the body and
 // the call are made here. The hook URLs are read from the configuration in force when

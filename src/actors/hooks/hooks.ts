@@ -1,4 +1,4 @@
-// HTTP hooks (SPEC.md 6, INTEROP.md D): POST a JSON body to each configured URL in
+// HTTP hooks as SRS calls them: POST a JSON body to each configured URL in
 // order, judge each answer, count the calls by result for /metrics. Runs on the
 // worker of the session that fires it; a session awaits only its own hook, so a slow
 // hook server delays that client and nobody else's media.

@@ -188,7 +188,8 @@ export class HttpAcceptor implements Actor {
     const key = streamKey(loc);
     const startedAt = Date.now();
     const ip = req.socket.remoteAddress ?? '';
-    // HTTP-FLV fires on_play and on_stop only, with an RTMP-style tcUrl (INTEROP.md D.3).
+    // As in SRS, HTTP-FLV fires on_play and on_stop only (never on_connect or on_close), with
+    // an RTMP-style tcUrl.
     const hooks = new ClientHooks(id, ip, this.ctx.log, this.services);
     hooks.useUrls(`rtmp://${loc.vhost}/${loc.app}`, '');
     let fanout: { worker: number; id: number } | null = null;

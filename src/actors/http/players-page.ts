@@ -1,4 +1,4 @@
-// The players page (SPEC.md 11) on the HTTP server: `/players/` is the folder shipped in
+// The players page on the HTTP server: `/players/` is the folder shipped in
 // `html/players/`, whatever `http_server.dir` is, plus the two player libraries served
 // straight from their npm packages (no CDN, no build step) and `ports.json`, which tells
 // the pages the ports of the other listeners (RTMP URL to copy, the API for the landing

@@ -1,4 +1,4 @@
-// What streams mean to the shared directory (SPEC section 12): with `cluster.redis`
+// What streams mean to the shared directory: with `cluster.redis`
 // set, a stream published here is claimed under its key with this origin's advertised
 // RTMP address as value, so another origin refuses a second publish of it and knows
 // where to pull it from. The runtime's shared directory (src/runtime/shared-directory.ts)

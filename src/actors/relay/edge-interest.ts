@@ -3,7 +3,7 @@
 // server), follows the elected Edge through the directory, and tells it how many
 // players it has: at once when the count changes, and on every idle check as a
 // heartbeat, so the Edge knows when the last player of the server has left. On an origin
-// of a cluster (SPEC section 12) every fan-out has one: a stream that is not here is
+// of a cluster (`cluster.redis` set) every fan-out has one: a stream that is not here is
 // pulled from the origin the cluster directory names.
 
 import { DIRECTORY_REF, type ActorContext, type ActorRef } from '../../runtime/index.ts';
@@ -34,8 +34,8 @@ export class EdgeInterest {
 
   /**
    * An interest for the fan-out of `key`, or null when there is nothing to pull from: its
-   * vhost is not an edge and no cluster directory names other origins (SPEC section 12;
-   * there the Edge asks the directory where the stream lives instead of an origin list).
+   * vhost is not an edge and no cluster directory names other origins (with
+   * `cluster.redis`, the Edge asks the directory where the stream lives, not an origin list).
    */
   static forKey(key: string, ctx: ActorContext, config: SluiceConfig): EdgeInterest | null {
     const parts = splitStreamKey(key);

@@ -7,7 +7,7 @@
 // seconds after the last player anywhere leaves. A failing origin is followed by the next
 // one (round robin), and once each has failed in a row, by backoff (1 s ... 10 s).
 //
-// On an origin of a cluster (SPEC section 12, `viaDirectory`) there is no origin list: before
+// On an origin of a cluster (`cluster.redis` set, `viaDirectory`) there is no origin list: before
 // each attempt the Edge asks the cluster directory where the stream lives and pulls from
 // that origin; nowhere yet, it asks again every second. When that origin's publisher
 // leaves or the origin dies, the Edge asks again, so players resume wherever the stream

@@ -1,6 +1,6 @@
 // RtmpSession: one per RTMP connection. It runs the handshake, de-chunks what the peer
-// sends, answers the command flows of FMLE/OBS, ffmpeg/librtmp and Flash (INTEROP.md
-// sections A and B), and then either feeds a StreamSource (publish) or hands its socket
+// sends, answers the command flows of FMLE/OBS, ffmpeg/librtmp and Flash with the
+// replies SRS sends them, and then either feeds a StreamSource (publish) or hands its socket
 // to the worker's fan-out (play). Malformed input closes this connection only, with one
 // warn line.
 
@@ -388,7 +388,7 @@ export class RtmpSession implements Actor, PlayerSession {
       this.close(`no enabled vhost for ${loc.vhost}`, 'info');
       return null;
     }
-    // The token first, then the IP rules, then (in the caller) the hooks: SPEC section 13.
+    // The token first, then the IP rules, then (in the caller) the hooks.
     const verdict = await authorize(vhost.config.auth, method, loc, loc.param);
     if (this.closing) return null;
     if (!verdict.ok) {
@@ -420,7 +420,8 @@ export class RtmpSession implements Actor, PlayerSession {
     const { loc, vhost } = where;
     this.socket.pause();
     try {
-      // Hooks (INTEROP.md D.3): on_connect, onFCPublish, on_publish, then the source.
+      // SRS's order: on_connect (only now that the client said publish), onFCPublish, on_publish,
+      // then the source.
       if (!(await this.hooks.identified(loc, vhost))) return this.close('refused by the on_connect hook', 'info');
       if (this.fcPublished) this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onFCPublish(cmd.Status.PublishStart.code, cmd.Status.PublishStart.description));
       const streamId = newStreamId();
@@ -492,7 +493,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.sendCommand(CSID_STREAM, STREAM_ID, cmd.onStatus({ ...cmd.Status.PlayStart, details: loc.stream, clientid: this.id }));
     this.sendData(cmd.sampleAccess());
     // No NetStream.Data.Start: SRS 7 stopped sending it, and ffmpeg turns it into a
-    // spurious data track (INTEROP.md B.4).
+    // spurious data track.
     const lookupId = () => this.ctx.ask<{ entry: { streamId?: string } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: streamKey(loc) }).then((r) => r.entry?.streamId);
     if (!(await this.hooks.play(loc, vhost, lookupId))) return this.close('refused by the on_play hook', 'info');
     if (this.closing) return;

@@ -1,4 +1,4 @@
-// Which configured vhost a request belongs to (INTEROP.md section C): the name is
+// Which configured vhost a request belongs to, as SRS picks it: the name is
 // matched exactly; otherwise the default vhost serves it under its own name; a disabled
 // vhost, or no match and no default, refuses.
 import type { SluiceConfig, VhostConfig } from '../../config/types.ts';

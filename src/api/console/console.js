@@ -1,4 +1,4 @@
-// The console (SPEC.md 11): polls the API every 2 s and redraws. Kicking takes two
+// The web console: polls the API every 2 s and redraws. Kicking takes two
 // clicks (the button arms for a few seconds), so a stray tap on a phone kicks nobody.
 import { api } from './api.js';
 import { record } from './chart.js';

@@ -7,7 +7,7 @@ import { parseHevcConfig } from './hevc.ts';
 import { parseOpusHead } from './opus.ts';
 import { parseVideoTag } from './video-tag.ts';
 
-/** The `video` object of /api/v1/streams (SPEC.md 5, INTEROP.md E.3). */
+/** The `video` object of /api/v1/streams, in SRS's shape. */
 export interface VideoDescription {
   codec: string;
   profile: string;

@@ -1,10 +1,10 @@
-// The JSON bodies of the HTTP hooks, field for field and in SRS's order (INTEROP.md D.5):
+// The JSON bodies of the HTTP hooks, field for field and in SRS's order:
 // hook servers written for SRS sometimes compare raw bodies, so the order is part of the
 // contract. Pure: values in, plain objects out (JSON.stringify keeps insertion order).
 
 export type HookEventName = 'on_connect' | 'on_close' | 'on_publish' | 'on_unpublish' | 'on_play' | 'on_stop' | 'on_dvr' | 'on_hls';
 
-/** The hooks whose failure refuses the client (INTEROP.md D.2). */
+/** The hooks whose failure refuses the client, as in SRS; the others' failures are only logged. */
 export const DENYING_EVENTS: ReadonlySet<HookEventName> = new Set(['on_connect', 'on_publish', 'on_play']);
 
 /** Who is calling: the same server id as the API, and this process's service id. */

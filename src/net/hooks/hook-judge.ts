@@ -1,4 +1,4 @@
-// How a hook's answer is judged (INTEROP.md D.1), the same rule for every event:
+// How a hook's answer is judged, SRS's rule, the same for every event:
 // HTTP 200 or 201, and a body that is exactly the JSON number 0 or a JSON object whose
 // `code` is the integer 0. Pure, so the whole table is unit-tested without a socket.
 

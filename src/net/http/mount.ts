@@ -1,6 +1,6 @@
 // Matching a request path against an `http_remux.mount` template such as
 // `[vhost]/[app]/[stream].flv`. The vhost comes from the Host header, so `[vhost]/`
-// is not part of the path (SPEC section 2).
+// is not part of the path.
 
 const cache = new Map<string, RegExp>();
 

@@ -386,13 +386,14 @@ export class ChunkReader {
 
 /**
  * The chunk size a Set Chunk Size payload asks for. Below 128 (SRS #541), zero, or
- * with the reserved top bit set is refused; above the 24-bit message limit it is
- * clamped, since no message can use a larger chunk (Flussonic sends such sizes).
+ * with the reserved top bit set is refused, and so is anything above the 24-bit message
+ * limit, since no message can use a larger chunk; sizes above 65536 are accepted
+ * (Flussonic sends them).
  */
 export function checkedChunkSize(payload: Uint8Array): number {
   if (payload.length < 4) throw new SluiceError('RTMP_MESSAGE', 'Set Chunk Size shorter than 4 bytes');
   const n = ((payload[0]! << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!) >>> 0;
-  // SPEC section 9: 128..16777215 (no message can be longer than 24 bits anyway).
+  // 128..16777215 (no message can be longer than 24 bits anyway).
   if (n < MIN_CHUNK_SIZE || n > MAX_CHUNK_SIZE) throw new SluiceError('RTMP_CHUNK_SIZE', String(n));
   return n;
 }

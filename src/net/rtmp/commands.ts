@@ -1,6 +1,7 @@
 // Payloads of RTMP command messages (types 20 AMF0, 17 AMF3) and data messages (18, 15):
-// decoding what clients send, metadata normalisation, and the replies SRS sends
-// (INTEROP.md B.1-B.5), byte for byte. Payloads only: the session picks csid and stream id.
+// decoding what clients send, metadata normalisation, and the replies SRS sends to
+// connect, publish, unpublish, play and pause, byte for byte. Payloads only: the session
+// picks csid and stream id.
 
 import { SluiceError } from '../../errors.ts';
 import { decodeAmf0, decodeAmf0Value, encodeAmf0 } from '../amf/amf0.ts';
@@ -112,7 +113,7 @@ export function encodeMetadata(meta: AmfObject): Uint8Array {
   return encodeData('onMetaData', ecmaArray(copyProps(meta)));
 }
 
-/** What SRS sends players: `duration` removed, `server` and `server_version` set (INTEROP B.4). */
+/** What SRS sends players: `duration` removed, `server` and `server_version` set. */
 export function metadataForPlayers(meta: AmfObject, server: { name: string; version: string }): Uint8Array {
   const out = copyProps(meta);
   delete out['duration'];
@@ -176,7 +177,7 @@ export interface ServerInfo {
 }
 
 /**
- * The `_result` to connect (INTEROP B.1). Its data carries SRS's `srs_*` keys, in SRS's
+ * The `_result` to connect. Its data carries SRS's `srs_*` keys, in SRS's
  * order, because SRS tools (srs_bandwidth_check, srs-librtmp clients, an SRS edge) print
  * or log them, then the same under `sluice_*`. `srs_primary` is SRS 2's and is still
  * printed by its tools. As SRS 7 does, `srs_id` is the connection's id string (SRS 2

@@ -1,5 +1,5 @@
 // Where a stream lives: vhost, app, stream name and parameters, from an RTMP tcUrl plus
-// the name given to publish/play, following SRS (INTEROP.md section C): the vhost is the
+// the name given to publish/play, following SRS: the vhost is the
 // tcUrl host unless `vhost=` or `domain=` appears in the app's query or the stream's;
 // FMLE users type `...` for `?`; `/_definst_` is dropped; an empty app is `__defaultApp__`.
 

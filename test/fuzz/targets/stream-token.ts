@@ -1,4 +1,4 @@
-// Publish/play tokens (SPEC section 13) from the network: verifyStreamToken on random
+// Publish/play tokens (HS256 JWTs) from the network: verifyStreamToken on random
 // tokens must never throw, and may only allow a token that an independent check (our
 // own HMAC-SHA256 with node:crypto, the claims read by hand) also allows; tokenOf and
 // withoutToken on random queries: after withoutToken no token is left, and the rest is
