@@ -58,7 +58,15 @@ export function parseConfig(text: string, sourceName: string, overrides: ConfigO
       }),
     };
   }
-  return validateConfig(doc.toJS({ maxAliasCount: 100 }), overrides);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias used before its anchor, or one that expands too far: the yaml package
+    // finds these only while building the values, and throws.
+    return { errors: [`config error: ${sourceName}: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  return validateConfig(value, overrides);
 }
 
 export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): ConfigResult {

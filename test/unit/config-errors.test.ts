@@ -167,3 +167,13 @@ test('loadConfigFile reads a file and reports a missing one', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an alias before its anchor, or aliases that expand too far, are config errors, not exceptions', () => {
+  const early = parseConfig('vhosts:\n  __defaultVhost__:\n    play:\n      gop_cache: *gop_cache\n', 'x.yaml');
+  assert.deepEqual(early.errors, ['config error: x.yaml: Unresolved alias (the anchor must be set before the alias): gop_cache']);
+  const ten = Array.from({ length: 10 }, () => '*a').join(',');
+  const bomb = `a: &a [1, 2]\nb: &b [${ten}]\nc: &c [${ten.replaceAll('*a', '*b')}]\nd: [${Array.from({ length: 120 }, () => '*c').join(',')}]\n`;
+  const r = parseConfig(bomb, 'y.yaml');
+  assert.equal(r.errors?.length, 1);
+  assert.match(r.errors![0]!, /^config error: y\.yaml: Excessive alias count/);
+});
