@@ -116,6 +116,7 @@ export class ChainWriter {
    */
   begin(type: number, flags: number, timestamp: number, length: number, aux = 0): void {
     if (this.closed) throw new SluiceError('CHAIN_CLOSED');
+    if (this.pSeq !== 0) throw new SluiceError('CHAIN_STATE', 'begin with a record open');
     const seq = this.seq + 1;
     const needIndex = seq - this.indexBase >= this.index.length * this.perIndexBlock ? 1 : 0;
     const room = this.wAt < 0 ? 0 : this.blockSize - this.wOff + (this.data.length - 1 - this.wAt) * this.blockSize;
@@ -244,6 +245,8 @@ export class ChainWriter {
    * older one are flagged lapped, then the tail moves, then the blocks before it go back.
    */
   trim(keep: number): void {
+    // the open record's blocks are not behind the tail yet, but may be behind the write block
+    if (this.pSeq !== 0) throw new SluiceError('CHAIN_STATE', 'trim with a record open');
     if (keep > this.seq + 1) keep = this.seq + 1;
     if (keep <= this.tail) return;
     const c = this.c;
