@@ -12,7 +12,7 @@ import { initTemplate, partTemplate, segmentTemplate } from '../../net/hls/fmp4-
 import { blockingTimeoutMs, parseReloadRequest, type ReloadTarget } from '../../net/hls/blocking-reload.ts';
 import { streamKey } from '../../net/rtmp/stream-url.ts';
 import { sendText } from '../../io/http-errors.ts';
-import { liveMirror } from './hls-live-store.ts';
+import type { LiveMirrors } from './hls-live-store.ts';
 import { sendMedia, sendPlaylist } from './hls-live-mirror.ts';
 
 /** Matches the first complete segment, whatever its msn (see LiveMirror.ready). */
@@ -32,6 +32,7 @@ export function matchFmp4File(hls: HlsConfig, pathname: string): { app: string; 
  */
 export async function serveLiveHls(
   ctx: ActorContext,
+  live: LiveMirrors,
   req: IncomingMessage,
   res: ServerResponse,
   vhost: string,
@@ -42,7 +43,7 @@ export async function serveLiveHls(
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const where = matchFmp4File(hls, url.pathname);
   if (where === null) return false;
-  const found = liveMirror(ctx, streamKey({ vhost, app: where.app, stream: where.stream }));
+  const found = live.open(ctx, streamKey({ vhost, app: where.app, stream: where.stream }));
   const m = found instanceof Promise ? await found : found;
   if (m === null || res.destroyed) return false;
   const head = req.method === 'HEAD';

@@ -8,6 +8,7 @@
 
 import { registerActor, DIRECTORY_REF, type Actor, type ActorContext, type ActorRef } from '../../runtime/index.ts';
 import { LiveMirror, type LiveUpdate } from './hls-live-mirror.ts';
+import type { WorkerServices } from '../worker/worker-services.ts';
 
 export type HlsStoreMsg =
   | { type: 'hls-store/follow'; key: string; muxer: ActorRef }
@@ -22,47 +23,57 @@ const TICK_MS = 100;
 const IDLE_MS = 30_000;
 const OPEN_TIMEOUT_MS = 2000;
 
-// Per thread: the acceptor reads mirrors with a plain call, the store writes them.
-const mirrors = new Map<string, LiveMirror>();
-const opening = new Map<string, { promise: Promise<LiveMirror | null>; resolve: (m: LiveMirror | null) => void }>();
-let storeRef: ActorRef | null = null;
-
 /**
- * The live mirror of `key` on this thread, following the stream first if needed; null when
- * no fmp4 / low_latency muxer runs for it anywhere (the caller falls back to the files).
+ * A worker's live mirrors (held by its WorkerServices): the acceptor reads them with a
+ * plain call, the thread's HlsLiveStore writes them.
  */
-export function liveMirror(ctx: ActorContext, key: string): LiveMirror | null | Promise<LiveMirror | null> {
-  const m = mirrors.get(key);
-  if (m !== undefined) {
-    m.lastAsked = Date.now();
-    return m;
+export class LiveMirrors {
+  readonly mirrors = new Map<string, LiveMirror>();
+  readonly opening = new Map<string, { promise: Promise<LiveMirror | null>; resolve: (m: LiveMirror | null) => void }>();
+  store: ActorRef | null = null;
+
+  /**
+   * The live mirror of `key` on this thread, following the stream first if needed; null
+   * when no fmp4 / low_latency muxer runs for it anywhere (the caller falls back to the files).
+   */
+  open(ctx: ActorContext, key: string): LiveMirror | null | Promise<LiveMirror | null> {
+    const m = this.mirrors.get(key);
+    if (m !== undefined) {
+      m.lastAsked = Date.now();
+      return m;
+    }
+    const pending = this.opening.get(key);
+    if (pending !== undefined) return pending.promise;
+    if (this.store === null) return null;
+    const store = this.store;
+    let resolve!: (m: LiveMirror | null) => void;
+    const promise = new Promise<LiveMirror | null>((r) => (resolve = r));
+    this.opening.set(key, { promise, resolve });
+    const done = (v: LiveMirror | null) => {
+      if (this.opening.get(key)?.promise !== promise) return;
+      this.opening.delete(key);
+      resolve(v);
+    };
+    ctx
+      .ask<{ entry: { muxer: ActorRef } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: `hls:${key}` })
+      .then((r) => {
+        if (r.entry === null) return done(null);
+        ctx.tell(store, { type: 'hls-store/follow', key, muxer: r.entry.muxer } satisfies HlsStoreMsg);
+        setTimeout(() => done(this.mirrors.get(key) ?? null), OPEN_TIMEOUT_MS).unref();
+      })
+      .catch(() => done(null));
+    return promise;
   }
-  const pending = opening.get(key);
-  if (pending !== undefined) return pending.promise;
-  if (storeRef === null) return null;
-  const store = storeRef;
-  let resolve!: (m: LiveMirror | null) => void;
-  const promise = new Promise<LiveMirror | null>((r) => (resolve = r));
-  opening.set(key, { promise, resolve });
-  const done = (v: LiveMirror | null) => {
-    if (opening.get(key)?.promise !== promise) return;
-    opening.delete(key);
-    resolve(v);
-  };
-  ctx
-    .ask<{ entry: { muxer: ActorRef } | null }>(DIRECTORY_REF, { type: 'dir/lookup', name: `hls:${key}` })
-    .then((r) => {
-      if (r.entry === null) return done(null);
-      ctx.tell(store, { type: 'hls-store/follow', key, muxer: r.entry.muxer } satisfies HlsStoreMsg);
-      setTimeout(() => done(mirrors.get(key) ?? null), OPEN_TIMEOUT_MS).unref();
-    })
-    .catch(() => done(null));
-  return promise;
 }
 
 export class HlsLiveStore implements Actor {
-  constructor(ctx: ActorContext) {
-    storeRef = ctx.self;
+  private readonly live: LiveMirrors;
+  private readonly mirrors: Map<string, LiveMirror>;
+
+  constructor(live: LiveMirrors, ctx: ActorContext) {
+    this.live = live;
+    this.mirrors = live.mirrors;
+    live.store = ctx.self;
     ctx.every(TICK_MS, { type: 'hls-store/tick' });
   }
 
@@ -74,15 +85,15 @@ export class HlsLiveStore implements Actor {
         return undefined;
       case 'hls-store/update': {
         const u = msg.update;
-        let m = mirrors.get(u.key);
+        let m = this.mirrors.get(u.key);
         if (m === undefined) {
           if (!u.snapshot) return undefined; // a change for a stream let go meanwhile
-          const entry = opening.get(u.key);
+          const entry = this.live.opening.get(u.key);
           m = new LiveMirror(u.key, u.muxer);
-          mirrors.set(u.key, m);
+          this.mirrors.set(u.key, m);
           m.apply(u);
           if (entry) {
-            opening.delete(u.key);
+            this.live.opening.delete(u.key);
             entry.resolve(m);
           }
           return undefined;
@@ -92,16 +103,16 @@ export class HlsLiveStore implements Actor {
       }
       case 'hls-store/tick': {
         const now = Date.now();
-        for (const m of mirrors.values()) {
+        for (const m of this.mirrors.values()) {
           m.expire(now);
           if (now - m.lastAsked > IDLE_MS && m.waiters.size === 0) this.letGo(m, ctx);
         }
         return undefined;
       }
       case 'sys/down':
-        for (const m of mirrors.values()) {
+        for (const m of this.mirrors.values()) {
           if (m.muxerRef !== null && m.muxerRef.worker === msg.ref.worker && m.muxerRef.id === msg.ref.id) {
-            mirrors.delete(m.key);
+            this.mirrors.delete(m.key);
             m.close();
           }
         }
@@ -114,7 +125,7 @@ export class HlsLiveStore implements Actor {
   }
 
   private letGo(m: LiveMirror, ctx: ActorContext): void {
-    mirrors.delete(m.key);
+    this.mirrors.delete(m.key);
     if (m.muxerRef !== null) {
       ctx.unwatch(m.muxerRef);
       ctx.tell(m.muxerRef, { type: 'cmaf/unsubscribe', store: ctx.self } satisfies CmafSubscribeMsg);
@@ -123,4 +134,4 @@ export class HlsLiveStore implements Actor {
   }
 }
 
-registerActor('hls/live-store', (_args: unknown, ctx: ActorContext) => new HlsLiveStore(ctx));
+registerActor('hls/live-store', (args: { services: WorkerServices }, ctx: ActorContext) => new HlsLiveStore(args.services.liveMirrors, ctx));

@@ -122,7 +122,7 @@ export class HttpAcceptor implements Actor {
       const token = vhost.config.auth.enabled ? tokenOf(url.search) : null;
       // fmp4 / low_latency: live files and blocking reloads from memory (hls-live-http.ts).
       const query = token === null ? '' : `${TOKEN_PARAM}=${encodeURIComponent(token)}`;
-      if (fmp4 && (await serveLiveHls(this.ctx, req, res, vhost.name, hls, url, query))) return;
+      if (fmp4 && (await serveLiveHls(this.ctx, this.services.liveMirrors, req, res, vhost.name, hls, url, query))) return;
       if (playlist && token !== null && (req.method === 'GET' || req.method === 'HEAD')) {
         if (await servePlaylistWithQuery(req, res, hls.path, `${TOKEN_PARAM}=${encodeURIComponent(token)}`)) return;
       }
@@ -202,7 +202,7 @@ export class HttpAcceptor implements Actor {
       if (reason) this.ctx.log.warn({ client: id, ip, reason }, 'http-flv viewer dropped');
       if (fanout) this.ctx.tell(fanout, { type: 'fanout/detach', id });
     };
-    const sink = new FlvViewerSink(id, res, end);
+    const sink = new FlvViewerSink(id, res, end, this.services.firstFrames);
     res.on('close', () => end(null));
     this.services.clients.register(id, {
       describe: () => ({

@@ -501,7 +501,7 @@ export class RtmpSession implements Actor, PlayerSession {
     this.loc = loc;
     this.vhost = vhost;
     this.unwatchTimeouts();
-    const sink = new RtmpPlayerSink(this.id, this.socket, this);
+    const sink = new RtmpPlayerSink(this.id, this.socket, this, this.services.firstFrames);
     const key = streamKey(loc);
     const fanout = await this.ctx.ask<ActorRef>(this.services.hub, {
       type: 'hub/attach', key, sink, mwLatencyMs: vhost.config.mw_latency_ms, queueMs: vhost.config.queue_length * 1000,

@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import type { MediaSink } from './media-sink.ts';
-import { FirstFrameClock } from './first-frame-clock.ts';
+import { FirstFrameClock, type FirstFrameHistogram } from './first-frame-clock.ts';
 import { encodeFlvHeader } from '../../net/flv/flv-header.ts';
 import { CORS_HEADERS } from '../../io/cors.ts';
 import { SERVER_HEADER_VALUE } from '../../net/http/server-header.ts';
@@ -19,13 +19,14 @@ const FLV_HEADER = Buffer.from(encodeFlvHeader({ audio: true, video: true }));
 export class FlvViewerSink implements MediaSink {
   readonly id: string;
   readonly format = 'flv' as const;
-  private readonly firstFrame = new FirstFrameClock('flv');
+  private readonly firstFrame: FirstFrameClock;
   private readonly res: ServerResponse;
   private readonly onEnd: (reason: string | null) => void;
   private started = false;
   private socket: Socket | null = null;
 
-  constructor(id: string, res: ServerResponse, onEnd: (reason: string | null) => void) {
+  constructor(id: string, res: ServerResponse, onEnd: (reason: string | null) => void, firstFrames: FirstFrameHistogram) {
+    this.firstFrame = new FirstFrameClock(firstFrames, 'flv');
     this.id = id;
     this.res = res;
     this.onEnd = onEnd;

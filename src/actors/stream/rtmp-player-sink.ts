@@ -1,7 +1,7 @@
 // An RTMP player as the fan-out sees it: views of the stored wire bytes go straight to the socket.
 import type { Socket } from 'node:net';
 import type { MediaSink } from './media-sink.ts';
-import { FirstFrameClock } from './first-frame-clock.ts';
+import { FirstFrameClock, type FirstFrameHistogram } from './first-frame-clock.ts';
 import type { StreamEntry } from './stream-source.ts';
 
 export interface PlayerSession {
@@ -14,11 +14,12 @@ export interface PlayerSession {
 export class RtmpPlayerSink implements MediaSink {
   readonly id: string;
   readonly format = 'rtmp' as const;
-  private readonly firstFrame = new FirstFrameClock('rtmp');
+  private readonly firstFrame: FirstFrameClock;
   private readonly socket: Socket;
   private readonly session: PlayerSession;
 
-  constructor(id: string, socket: Socket, session: PlayerSession) {
+  constructor(id: string, socket: Socket, session: PlayerSession, firstFrames: FirstFrameHistogram) {
+    this.firstFrame = new FirstFrameClock(firstFrames, 'rtmp');
     this.id = id;
     this.socket = socket;
     this.session = session;

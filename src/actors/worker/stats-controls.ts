@@ -5,7 +5,7 @@
 import type { ActorContext, ActorRef } from '../../runtime/index.ts';
 import type { HookCount } from '../hooks/hooks.ts';
 import type { WorkerServices } from './worker-services.ts';
-import { firstFrameMetrics, type MetricJson } from '../stream/first-frame-clock.ts';
+import type { MetricJson } from '../stream/first-frame-clock.ts';
 
 const ASK_TIMEOUT_MS = 2000;
 
@@ -58,6 +58,6 @@ export async function workerCounters(services: WorkerServices, ctx: ActorContext
     mediaBytes: services.mediaCounters.bytes,
     hooks: services.hookCounts.list(),
     fanout: await fanoutTotals(services, ctx),
-    firstFrame: await firstFrameMetrics(),
+    firstFrame: await services.firstFrames.metrics(),
   };
 }

@@ -65,7 +65,7 @@ export class WorkerRoot implements Actor {
     registerWorkerControls(services, ctx);
     testCrashIn?.(ctx.self.worker);
     services.hub = ctx.spawn('media/hub', { services }, { restart: 'permanent' });
-    ctx.spawn('hls/live-store', {}, { restart: 'permanent' });
+    ctx.spawn('hls/live-store', { services }, { restart: 'permanent' });
     for (const [group, spec] of listenerSpecs(args.config)) this.listeners.set(group, { spec, ref: this.spawnListener(spec, ctx) });
   }
 

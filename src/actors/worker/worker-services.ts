@@ -13,6 +13,8 @@ import { BandcheckClock } from '../rtmp/bandcheck-clock.ts';
 import { LocalSources } from '../stream/local-sources.ts';
 import { HlsPulls } from '../hls/hls-pull.ts';
 import type { HlsDisposals } from '../hls/hls-disposal.ts';
+import { LiveMirrors } from '../hls/hls-live-store.ts';
+import { FirstFrameHistogram } from '../stream/first-frame-clock.ts';
 
 export interface WorkerServicesInit {
   config: SluiceConfig;
@@ -48,6 +50,10 @@ export class WorkerServices implements HookEnvironment {
    * them, and a republish of the stream on this thread cancels its own.
    */
   readonly hlsDisposals: HlsDisposals = new Map();
+  /** The fmp4 / low_latency HLS streams this worker's viewers watch, copied here. */
+  readonly liveMirrors = new LiveMirrors();
+  /** Time to first frame of this worker's players, for /metrics. */
+  readonly firstFrames = new FirstFrameHistogram();
   /** HLS viewers' pulls of streams that live on other origins of the cluster. */
   readonly hlsPulls = new HlsPulls(this);
   private hubRef: ActorRef | null = null;
