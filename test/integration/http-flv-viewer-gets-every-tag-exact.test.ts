@@ -38,6 +38,8 @@ function readBody(url: string): { body: Promise<Buffer>; started: Promise<void> 
 
 test('every tag of av-bframes.flv reaches an HTTP-FLV viewer intact, framing checked byte by byte', { timeout: 60_000 }, async () => {
   const viewer = readBody(server.httpUrl('/live/exact.flv'));
+  // an early failure of the request is reported where the body is awaited, with the logs
+  viewer.body.catch(() => {});
   await viewer.started;
   // the viewer is known to the server before the publisher starts
   await until(async () => {
@@ -48,7 +50,9 @@ test('every tag of av-bframes.flv reaches an HTTP-FLV viewer intact, framing che
   await pub.client.publish('exact');
   await sendFile(pub.client, 'av-bframes.flv', { realtime: true, speed: 4 });
   await pub.client.close();
-  const body = await viewer.body;
+  const body = await viewer.body.catch((e: Error) => {
+    throw new Error(`the HTTP-FLV request failed: ${e.message}\n${server.logs().slice(-1500)}`);
+  });
   // every PreviousTagSize equals the size of the tag before it
   assert.equal(body.readUInt32BE(9), 0, 'PreviousTagSize0');
   let at = 13;

@@ -80,6 +80,7 @@ export class StreamFanout implements Actor {
         }
         const ch = this.channels[msg.sink.format];
         ch.add(msg.sink);
+        this.follow(ch);
         this.attaches++;
         this.idleSince = 0;
         if (this.entry) {
@@ -90,7 +91,11 @@ export class StreamFanout implements Actor {
         return undefined;
       }
       case 'fanout/detach':
-        if (!this.holds.delete(msg.id)) this.channels.rtmp.remove(msg.id) ?? this.channels.flv.remove(msg.id);
+        if (!this.holds.delete(msg.id)) {
+          for (const ch of [this.channels.rtmp, this.channels.flv]) {
+            if (ch.remove(msg.id) && ch.playerCount === 0) ch.detach();
+          }
+        }
         this.edge?.update(this.players(), this.entry !== null);
         return undefined;
       case 'fanout/pause':
@@ -149,11 +154,21 @@ export class StreamFanout implements Actor {
     if (this.entry) this.onDisappeared();
     this.entry = entry;
     this.appearedAt = Date.now();
-    this.channels.rtmp.attach(entry.media.chain, entry.media.chunkSize, entry.startedAt);
-    this.channels.flv.attach(entry.media.chain, entry.media.chunkSize, entry.startedAt);
+    this.follow(this.channels.rtmp);
+    this.follow(this.channels.flv);
     this.startTicks();
     for (const ch of [this.channels.rtmp, this.channels.flv]) for (const s of ch.sinks()) s.streamStarted(entry);
     this.tick();
+  }
+
+  /**
+   * A channel reads the live stream only while it has players: a format nobody plays here
+   * costs no reader, no index and no framing per tick (a new player joins at the latest
+   * keyframe, which the chain keeps anyway).
+   */
+  private follow(ch: ChainChannel): void {
+    const e = this.entry;
+    if (e !== null && !ch.attached && ch.playerCount > 0) ch.attach(e.media.chain, e.media.chunkSize, e.startedAt);
   }
 
   private onDisappeared(): void {
