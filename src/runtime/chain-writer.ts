@@ -111,16 +111,21 @@ export class ChainWriter {
   }
 
   /**
-   * Starts the next record of `length` bytes, taking every block it needs from the pool
-   * now (so put() cannot fail halfway); throws PoolFullError when the pool has too few.
+   * Starts the next record of `length` bytes, taking the blocks for its first `reserve`
+   * bytes (1..length) from the pool now; throws PoolFullError when the pool has too few.
+   * With the whole length reserved (the default) put() cannot fail halfway; a record whose
+   * bytes are still to come (reserve < length) takes its blocks as they are put, so a peer
+   * costs what it sent, not what it declared, and put() may throw PoolFullError (the
+   * caller aborts the record).
    */
-  begin(type: number, flags: number, timestamp: number, length: number, aux = 0): void {
+  begin(type: number, flags: number, timestamp: number, length: number, aux = 0, reserve = length): void {
     if (this.closed) throw new SluiceError('CHAIN_CLOSED');
     if (this.pSeq !== 0) throw new SluiceError('CHAIN_STATE', 'begin with a record open');
     const seq = this.seq + 1;
     const needIndex = seq - this.indexBase >= this.index.length * this.perIndexBlock ? 1 : 0;
     const room = this.wAt < 0 ? 0 : this.blockSize - this.wOff + (this.data.length - 1 - this.wAt) * this.blockSize;
-    const needData = length > room ? Math.ceil((length - room) / this.blockSize) : this.wAt < 0 ? 1 : 0;
+    const first = Math.max(1, Math.min(reserve, length));
+    const needData = first > room ? Math.ceil((first - room) / this.blockSize) : this.wAt < 0 ? 1 : 0;
     if (needIndex + needData > 0) this.grow(needIndex, needData, length);
     if (this.wOff === this.blockSize) {
       this.wAt++;
@@ -146,6 +151,7 @@ export class ChainWriter {
     const bytes = this.pool.bytes;
     while (n > 0) {
       if (this.wOff === this.blockSize) {
+        if (this.wAt + 1 >= this.data.length) this.grow(0, 1, this.pLength);
         this.wAt++;
         this.wOff = 0;
       }

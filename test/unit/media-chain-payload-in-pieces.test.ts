@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createBlockPool } from '../../src/runtime/block-pool.ts';
+import { PoolFullError } from '../../src/runtime/chain-writer.ts';
 import { ChainReader } from '../../src/runtime/chain-reader.ts';
 import { MediaChainWriter } from '../../src/actors/stream/media-chain.ts';
 import { MSG_AUDIO, MSG_VIDEO } from '../../src/actors/stream/media-flags.ts';
@@ -69,4 +70,27 @@ test('a put beyond the message, or after close, is refused rather than written',
   assert.throws(() => w.putPayload(new Uint8Array(11), 0, 11), /left in the record/);
   w.close();
   assert.throws(() => w.putPayload(new Uint8Array(1), 0, 1), /no record begun/);
+});
+
+test('a message still arriving takes blocks as its payload comes; a pool that fills meanwhile fails the put, and abort leaves no trace', () => {
+  const handle = createBlockPool(4096, 4096 * 8);
+  const w = new MediaChainWriter(handle, 4096, 1);
+  const pool = w.chain.pool;
+  const payload = Uint8Array.from({ length: 100_000 }, (_, k) => k & 0xff);
+  // declared 100,000 bytes, nothing sent yet: an index block and one data block, not 26
+  w.begin(MSG_VIDEO, 0, 0, payload.length, true);
+  assert.equal(pool.inUse, 2);
+  w.putPayload(payload, 0, 10_000);
+  assert.equal(pool.inUse, 4, '10,000 bytes (and their chunk headers) take 3 data blocks');
+  assert.throws(() => w.putPayload(payload, 10_000, payload.length), PoolFullError);
+  w.abort();
+  assert.equal(w.chain.committed, 0);
+  // the blocks it took are the chain's: the next message is written into them
+  const small = Uint8Array.from({ length: 5000 }, (_, k) => (k * 3) & 0xff);
+  w.write(MSG_VIDEO, 0, 40, small);
+  assert.equal(w.chain.committed, 1);
+  const [rec] = records(w);
+  const whole = new MediaChainWriter(createBlockPool(4096, 4096 * 8), 4096, 1);
+  whole.write(MSG_VIDEO, 0, 40, small);
+  assert.deepEqual(rec, records(whole)[0]);
 });

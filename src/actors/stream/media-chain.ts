@@ -62,16 +62,19 @@ export class MediaChainWriter {
   }
 
   /**
-   * Starts a message of `length` payload bytes, all its blocks taken now: the payload
-   * follows in putPayload calls of any size, then commit. Throws PoolFullError (nothing
-   * begun) when the pool cannot hold it.
+   * Starts a message of `length` payload bytes: the payload follows in putPayload calls of
+   * any size, then commit. Its blocks are taken now, or with `grow` as the payload is put
+   * (for a message still arriving: a peer costs the pool what it sent, not what it
+   * declared; putPayload may then throw PoolFullError, and the caller aborts). Throws
+   * PoolFullError (nothing begun) when the pool cannot hold what is taken now.
    */
-  begin(type: number, flags: number, timestamp: number, length: number): void {
+  begin(type: number, flags: number, timestamp: number, length: number, grow = false): void {
     const chunkSize = this.handle.chunkSize;
     const csid = csidFor(type);
     const pieces = length > chunkSize ? Math.ceil(length / chunkSize) : 1;
     const total = messageHeaderLength(csid, timestamp) + length + (pieces - 1) * continuationHeaderLength(csid, timestamp);
-    this.chain.begin(type, flags, timestamp, total, length);
+    const header = messageHeaderLength(csid, timestamp);
+    this.chain.begin(type, flags, timestamp, total, length, grow ? header : total);
     this.openCsid = csid;
     this.openTs = timestamp;
     this.openFirst = writeMessageHeader(this.header, 0, csid, type, PLAY_STREAM_ID, timestamp, length);

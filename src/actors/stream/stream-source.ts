@@ -257,12 +257,21 @@ export class StreamSource implements Actor {
     const flags = this.classify(type, ts, first, from, to);
     this.openFlags = flags;
     this.openTs = ts;
-    this.openState = this.begin(type, flags, ts, length) ? OPEN_STORING : OPEN_DROPPING;
+    this.openState = this.begin(type, flags, ts, length, true) ? OPEN_STORING : OPEN_DROPPING;
     return true;
   }
 
   putIngest(src: Uint8Array, from: number, to: number): void {
-    if (this.openState === OPEN_STORING) this.media.putPayload(src, from, to);
+    if (this.openState !== OPEN_STORING) return;
+    try {
+      this.media.putPayload(src, from, to);
+    } catch (err) {
+      // The record takes its blocks as its bytes come: the pool filled up meanwhile.
+      if (!(err instanceof PoolFullError)) throw err;
+      this.media.abort();
+      this.openState = OPEN_DROPPING;
+      this.noteDropped();
+    }
   }
 
   endIngest(): void {
@@ -288,10 +297,7 @@ export class StreamSource implements Actor {
   /** A spilled message, whole: stored as spillIngest's decision said. */
   ingestDecided(type: number, decided: number, payload: Uint8Array, from: number, to: number): void {
     const flags = Math.floor(decided / 2 ** 32);
-    if (flags === DROP) {
-      this.dropped++;
-      return;
-    }
+    if (flags === DROP) return; // counted when it was dropped
     this.store(type, flags, decided % 2 ** 32, payload, from, to);
   }
 
@@ -366,12 +372,15 @@ export class StreamSource implements Actor {
     this.media.commit();
   }
 
-  /** Begins a record in the chain; false (the message dropped, logged) when the pool is full. */
-  private begin(type: number, flags: number, ts: number, length: number): boolean {
+  /**
+   * Begins a record in the chain (`grow`: its blocks taken as its payload comes); false
+   * (the message dropped, logged) when the pool is full.
+   */
+  private begin(type: number, flags: number, ts: number, length: number, grow = false): boolean {
     if (!this.firstTs) this.firstTs = Date.now();
     if (++this.sinceTrim >= TRIM_EVERY) this.retain(false);
     try {
-      this.media.begin(type, flags, ts, length);
+      this.media.begin(type, flags, ts, length, grow);
       return true;
     } catch (err) {
       if (!(err instanceof PoolFullError)) throw err;
@@ -379,18 +388,22 @@ export class StreamSource implements Actor {
     // Keep only the GOP (laggards skip ahead) and try once more.
     this.retain(true);
     try {
-      this.media.begin(type, flags, ts, length);
+      this.media.begin(type, flags, ts, length, grow);
       return true;
     } catch (err) {
       if (!(err instanceof PoolFullError)) throw err;
     }
+    this.noteDropped();
+    return false;
+  }
+
+  private noteDropped(): void {
     this.dropped++;
     const now = Date.now();
     if (now - this.lastDropLog >= DROP_LOG_MS) {
       this.lastDropLog = now;
       this.log?.warn({ stream: this.args.key, dropped: this.dropped }, 'media memory is full (media.max_memory): message dropped');
     }
-    return false;
   }
 
   /**
