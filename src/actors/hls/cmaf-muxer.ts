@@ -172,15 +172,16 @@ export class CmafMuxer implements Actor, MediaHandler {
   private drain(): void {
     if (this.failed) return;
     try {
-      if (drainMedia(this.reader, this.scratch, this.args.media.chunkSize, this)) {
-        this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
-        this.reader.skipToLatestSync();
-      }
+      drainMedia(this.reader, this.scratch, this.args.media.chunkSize, this);
     } catch (err) {
       this.failed = true;
       this.ctx.log.warn({ stream: this.args.stream, err: (err as Error).message }, 'hls muxing stopped');
     }
     this.publish();
+  }
+
+  onLap(): void {
+    this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
   }
 
   onVideo(ts: number, body: Uint8Array): void {

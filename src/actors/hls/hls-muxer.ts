@@ -113,16 +113,17 @@ export class HlsMuxer implements Actor, MediaHandler {
   private drain(): void {
     if (this.failed) return;
     try {
-      if (drainMedia(this.reader, this.scratch, this.args.media.chunkSize, this)) {
-        this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
-        this.reader.skipToLatestSync();
-        this.segmenter?.markDiscontinuity();
-      }
+      drainMedia(this.reader, this.scratch, this.args.media.chunkSize, this);
     } catch (err) {
       // A stream we cannot mux stops HLS for this stream only.
       this.failed = true;
       this.ctx.log.warn({ stream: this.args.stream, err: (err as Error).message }, 'hls muxing stopped');
     }
+  }
+
+  onLap(): void {
+    this.ctx.log.warn({ stream: this.args.stream }, 'hls muxer fell behind what the stream keeps: skipping to the latest keyframe');
+    this.segmenter?.markDiscontinuity();
   }
 
   onVideo(ts: number, body: Uint8Array): void {

@@ -171,14 +171,15 @@ export class PayloadScratch {
 export interface MediaHandler {
   onVideo(timestamp: number, body: Uint8Array): void;
   onAudio(timestamp: number, body: Uint8Array): void;
+  /** The reader fell behind what the stream keeps and goes on from the latest keyframe. */
+  onLap(): void;
 }
 
 /**
  * Hands every audio and video message the reader has now to `handler` (the bytes are
- * valid during the call); true when the reader was lapped, and the caller decides where
- * it goes on from.
+ * valid during the call); a reader that was lapped goes on from the latest keyframe.
  */
-export function drainMedia(reader: ChainReader, scratch: PayloadScratch, chunkSize: number, handler: MediaHandler): boolean {
+export function drainMedia(reader: ChainReader, scratch: PayloadScratch, chunkSize: number, handler: MediaHandler): void {
   for (let rec = reader.next(); rec; rec = reader.next()) {
     if (rec.type !== MSG_AUDIO && rec.type !== MSG_VIDEO) continue;
     const body = scratch.read(reader, rec, chunkSize);
@@ -186,7 +187,9 @@ export function drainMedia(reader: ChainReader, scratch: PayloadScratch, chunkSi
     if (rec.type === MSG_VIDEO) handler.onVideo(rec.timestamp, body);
     else handler.onAudio(rec.timestamp, body);
   }
-  return reader.isLapped();
+  if (!reader.isLapped()) return;
+  reader.skipToLatestSync();
+  handler.onLap();
 }
 
 /** Views of a stored message's payload pieces (pinned into `pins`); false when gone. */
