@@ -157,7 +157,6 @@ export const Status = {
   PlayPublishNotify: status('status', 'NetStream.Play.PublishNotify', 'Stream is now published.'),
   PauseNotify: status('status', 'NetStream.Pause.Notify', 'Paused stream.'),
   UnpauseNotify: status('status', 'NetStream.Unpause.Notify', 'Unpaused stream.'),
-  DataStart: status('status', 'NetStream.Data.Start', 'Started data stream.'),
 } as const;
 
 export const FMS_VERSION = '3,5,3,888';
@@ -259,11 +258,6 @@ export function onFCUnpublish(code: string, description: string): Uint8Array {
 /** Data message `|RtmpSampleAccess`(true, true): lets Flash read pixels and samples. */
 export function sampleAccess(): Uint8Array {
   return encodeData('|RtmpSampleAccess', true, true);
-}
-
-/** Data message `onStatus` {code: NetStream.Data.Start} (SRS does not send it any more). */
-export function dataStart(): Uint8Array {
-  return encodeData('onStatus', { code: Status.DataStart.code });
 }
 
 export function errorResult(tid: number, info: OnStatusInfo): Uint8Array {
