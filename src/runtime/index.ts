@@ -12,6 +12,7 @@ export { registerActor, registerControl, currentWorker, getWorkerData, threadTag
 export { SluiceError, isSluiceError, registerErrorCodes, errorCodeText } from './errors.ts';
 export type { ErrorCode, ErrorCodeRegistry } from './errors.ts';
 export { createLogger } from './logger.ts';
+export { keepMemoryReducerWorking } from './memory-reducer.ts';
 export type { LoggerOptions } from './logger.ts';
 export { DIRECTORY_KIND, DIRECTORY_REF, Directory, onOwnerThreadLost } from './directory.ts';
 export type * from './directory.ts';

@@ -13,6 +13,7 @@ import { RestartBudget, wantsRestart } from './restart-budget.ts';
 import { Mesh, type MeshHost } from './mesh.ts';
 import { PendingAsks } from './pending-asks.ts';
 import { ThreadLoadMeter } from './thread-load.ts';
+import { keepMemoryReducerWorking } from './memory-reducer.ts';
 import { serializeError } from './wire.ts';
 import {
   removeRef,
@@ -84,6 +85,7 @@ export class ThreadRuntime implements MeshHost {
 
   /** Starts listening on the mesh ports (after the thread's modules are imported). */
   start(): void {
+    keepMemoryReducerWorking();
     this.mesh.start();
   }
 
