@@ -8,7 +8,7 @@
 // more writes to each (measured: 1,000 viewers took a whole core, most of it in the kernel).
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
-import type { MediaSink } from './media-sink.ts';
+import { leaving, type MediaSink } from './media-sink.ts';
 import { FirstFrameClock, type FirstFrameHistogram } from './first-frame-clock.ts';
 import { encodeFlvHeader } from '../../net/flv/flv-header.ts';
 import { CORS_HEADERS } from '../../io/cors.ts';
@@ -34,7 +34,12 @@ export class FlvViewerSink implements MediaSink {
 
   write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void {
     const socket = this.socket;
-    if (!socket || socket.destroyed || this.res.writableEnded) {
+    if (!socket || this.res.writableEnded) {
+      done(null);
+      return;
+    }
+    if (!socket.writable) {
+      leaving(socket, () => this.res.destroy());
       done(null);
       return;
     }

@@ -29,3 +29,16 @@ export interface MediaSink {
   /** The fan-out gives up on this sink (it stopped reading). */
   drop(reason: string): void;
 }
+
+/**
+ * For a sink whose socket no longer takes writes. When a player shuts down its sending
+ * side (FIN), Node ends the server's side at once (an HTTP server on the request's end, a
+ * TCP socket without half-open), and that end waits behind whatever is still queued: a
+ * write in between fails with ERR_STREAM_WRITE_AFTER_END and is logged as a connection
+ * error. A player that has left needs none of the queued bytes, so the connection is
+ * closed now, which also frees a socket whose peer will never read them. A socket that
+ * was ended from this side (a polite goodbye) is left to flush.
+ */
+export function leaving(socket: { readableEnded: boolean; destroyed: boolean }, close: () => void): void {
+  if (socket.readableEnded && !socket.destroyed) close();
+}

@@ -1,6 +1,6 @@
 // An RTMP player as the fan-out sees it: views of the stored wire bytes go straight to the socket.
 import type { Socket } from 'node:net';
-import type { MediaSink } from './media-sink.ts';
+import { leaving, type MediaSink } from './media-sink.ts';
 import { FirstFrameClock, type FirstFrameHistogram } from './first-frame-clock.ts';
 import type { StreamEntry } from './stream-source.ts';
 
@@ -26,12 +26,13 @@ export class RtmpPlayerSink implements MediaSink {
   }
 
   write(views: readonly Buffer[], count: number, done: (err?: Error | null) => void): void {
-    if (this.socket.destroyed) {
+    const socket = this.socket;
+    if (!socket.writable) {
+      leaving(socket, () => socket.destroy());
       done(null);
       return;
     }
     this.firstFrame.written();
-    const socket = this.socket;
     if (count === 1) {
       socket.write(views[0]!, done);
       return;
