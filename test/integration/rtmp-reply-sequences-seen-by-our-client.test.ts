@@ -1,11 +1,12 @@
-// The exact reply sequences SRS sends to connect, publish, unpublish, play and pause, as
-// our client sees them on the wire.
+// The exact reply sequences SRS sends to connect, publish, unpublish, play and pause, and
+// its answer to a Ping Request, as our client sees them on the wire.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/clients.ts';
 import { connectRecorded, sendFile, sleep, type Recorded } from '../fixtures/rtmp/our-clients.ts';
 import type { ClientEvent } from '../../src/net/rtmp/client-events.ts';
+import * as pc from '../../src/net/rtmp/protocol-control.ts';
 
 let server: TestServer;
 before(async () => {
@@ -168,4 +169,18 @@ test('B.4 and B.5: play gets StreamBegin, Play.Reset, Play.Start, |RtmpSampleAcc
     await player.client.close();
     await pub.client.close();
   }
+});
+
+test('a Ping Request from the client gets a Ping Response with the same timestamp, before and during play', async () => {
+  const r = await connectRecorded(server.rtmpUrl('live'));
+  const pongs = (stamp: number) => r.events.filter((e) => e.type === 'control' && e.messageType === pc.MessageType.UserControl && e.event === pc.UserControlEvent.PingResponse && e.value === stamp);
+  // one whole message (a fmt-0 chunk on the protocol-control chunk stream), written beside
+  // our client's own writer
+  const ping = (stamp: number) => r.client.socket.write(pc.userControl(pc.UserControlEvent.PingRequest, stamp));
+  ping(123456);
+  await until(() => pongs(123456).length === 1, 5000, 'the Ping Response to 123456');
+  await r.client.play('ping-while-playing');
+  ping(0xfffffffe);
+  await until(() => pongs(0xfffffffe).length === 1, 5000, 'the Ping Response to 0xfffffffe');
+  await r.client.close();
 });
