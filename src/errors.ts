@@ -39,8 +39,6 @@ export const SERVER_ERROR_CODES = {
   HLS_PATH: 'an HLS file would fall outside hls.path',
   HLS_PLAYLIST: 'malformed HLS playlist',
   // HTTP
-  HTTP_BAD_REQUEST: 'malformed HTTP request',
-  HTTP_TOO_LARGE: 'HTTP request too large',
 } as const;
 
 type ServerErrorCodes = typeof SERVER_ERROR_CODES;

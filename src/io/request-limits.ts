@@ -18,8 +18,6 @@ export interface HttpLimits {
   readonly keepAliveTimeoutMs: number;
   /** How often node checks the two request timeouts above, ms (node's default is 30 s). */
   readonly connectionsCheckingIntervalMs: number;
-  /** Largest request body `readBody` accepts by default, bytes. */
-  readonly maxBodyBytes: number;
 }
 
 export const HTTP_LIMITS: HttpLimits = Object.freeze({
@@ -28,7 +26,6 @@ export const HTTP_LIMITS: HttpLimits = Object.freeze({
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   connectionsCheckingIntervalMs: 1_000,
-  maxBodyBytes: 1024 * 1024,
 });
 
 /** Options for `http.createServer(options, handler)`; maxHeaderSize can only be set there. */
@@ -75,78 +72,4 @@ export function clientErrorStatus(code: string): readonly [number, string] {
   if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large'];
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'Request Timeout'];
   return [400, 'Bad Request'];
-}
-
-/**
- * Reads a whole request body of at most `maxBytes`. Rejects with HTTP_TOO_LARGE as soon
- * as the declared Content-Length or the bytes received pass the limit (the rest is left
- * unread), and with HTTP_BAD_REQUEST when the client goes away mid-body.
- */
-export function readBody(req: IncomingMessage, maxBytes: number = HTTP_LIMITS.maxBodyBytes): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBytes) {
-      reject(new SluiceError('HTTP_TOO_LARGE', `Content-Length ${declared} > ${maxBytes}`));
-      return;
-    }
-    if (req.readableEnded) {
-      resolve(Buffer.alloc(0));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      total += chunk.length;
-      if (total > maxBytes) {
-        cleanup();
-        req.pause();
-        reject(new SluiceError('HTTP_TOO_LARGE', `body passed ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(new SluiceError('HTTP_BAD_REQUEST', 'request body failed', { cause: err }));
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(new SluiceError('HTTP_BAD_REQUEST', 'request closed before its body ended'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
-/**
- * `readBody`, answering the failure itself: 413 (and close) when too large; the
- * connection is dropped when the client aborted. Returns null when it has answered.
- */
-export async function readBodyOrReply(
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBytes: number = HTTP_LIMITS.maxBodyBytes,
-): Promise<Buffer | null> {
-  try {
-    return await readBody(req, maxBytes);
-  } catch (err) {
-    if (isSluiceError(err, 'HTTP_TOO_LARGE')) {
-      sendText(res, 413, 'Payload Too Large', { Connection: 'close' });
-    } else {
-      res.destroy();
-    }
-    return null;
-  }
 }

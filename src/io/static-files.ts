@@ -40,11 +40,6 @@ export async function realPathWithin(rootDir: string, filePath: string): Promise
   }
 }
 
-/** True when `filePath`, symlinks followed, is inside `rootDir` (also resolved). */
-export async function realPathInside(rootDir: string, filePath: string): Promise<boolean> {
-  return (await realPathWithin(rootDir, filePath)) !== null;
-}
-
 /**
  * Answers `req` from the files under `rootDir`. Returns false, having written nothing,
  * when there is no such file (the caller answers 404 or tries something else); true when

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { crc32Mpeg2 } from '../../src/net/mpegts/crc32-mpeg2.ts';
-import { pesHeaderLength, writePesHeader, writePesTimestamp } from '../../src/net/mpegts/pes.ts';
+import { writePesHeader, writePesTimestamp } from '../../src/net/mpegts/pes.ts';
 import { patPayload, pmtPayload } from '../../src/net/mpegts/psi.ts';
 import { TsPacketizer, writePcr, type PacketFlags } from '../../src/net/mpegts/ts-packet.ts';
 import { hex, readPcrBase, readTs33, slowCrc32Mpeg2, splitTs } from './mpegts-test-demux.ts';
@@ -47,7 +47,6 @@ describe('PES header', () => {
     const out = new Uint8Array(19);
     const n = writePesHeader(out, 0, 0xc0, 90000, -1, 100);
     assert.equal(n, 14);
-    assert.equal(n, pesHeaderLength(false));
     // length = 3 + 5 + 100 = 108 = 0x6c
     assert.equal(hex(out.subarray(0, n)), '000001c0006c848005' + '210005bf21');
   });

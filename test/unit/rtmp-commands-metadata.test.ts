@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import {
   decodeData,
   encodeData,
-  encodeMetadata,
   metadataForPlayers,
   metadataFromValues,
   normalizeMetadata,
@@ -113,14 +112,6 @@ test('metadataForPlayers: onMetaData as an ECMA array, duration removed, server 
   // An existing server key is overwritten in place.
   const again = decodeData(metadataForPlayers({ server: 'x', a: 1 }, { name: 'S', version: 'v' }), false).values[0];
   assert.deepStrictEqual(Object.keys(again as object), ['server', 'a', 'server_version']);
-});
-
-test('encodeMetadata writes onMetaData with an ECMA array and no changes', () => {
-  const out = encodeMetadata({ duration: 5, a: 'b' });
-  assert.equal(
-    toHex(out),
-    '02000a6f6e4d65746144617461' + '08 00000002 0008 6475726174696f6e 00 4014000000000000 0001 61 02 0001 62 000009'.replace(/\s+/g, ''),
-  );
 });
 
 test('normalizeMetadata never throws, whatever the bytes', () => {

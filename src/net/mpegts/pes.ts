@@ -19,11 +19,6 @@ export function writePesTimestamp(out: Uint8Array, off: number, prefix: number, 
   out[off + 4] = ((low << 1) & 0xfe) | 1;
 }
 
-/** Header length for a PES with or without a DTS. */
-export function pesHeaderLength(withDts: boolean): number {
-  return withDts ? 19 : 14;
-}
-
 /**
  * Writes a PES header for `esLength` bytes of elementary stream; `dts90` < 0 means PTS only.
  * PES_packet_length is 0 (unbounded, allowed for video only) when the packet would not fit

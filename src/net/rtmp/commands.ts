@@ -108,11 +108,6 @@ export function normalizeMetadata(payload: Uint8Array, amf3 = false): AmfObject 
   }
 }
 
-/** The `onMetaData` data payload for stored metadata, as an ECMA array like FMS and SRS send. */
-export function encodeMetadata(meta: AmfObject): Uint8Array {
-  return encodeData('onMetaData', ecmaArray(copyProps(meta)));
-}
-
 /** What SRS sends players: `duration` removed, `server` and `server_version` set. */
 export function metadataForPlayers(meta: AmfObject, server: { name: string; version: string }): Uint8Array {
   const out = copyProps(meta);
