@@ -18,16 +18,22 @@ const VIEW = Buffer.alloc(1000, 0x17);
 
 const session: PlayerSession = { useChunkSize: () => {}, unpublished: () => {}, dropped: () => {} };
 
-function writeOnce(write: (done: (err?: Error | null) => void) => void): Promise<Error | null | undefined> {
-  return new Promise((resolve) => write(resolve));
-}
-
-test('RTMP: a view written after the player left is not written; the socket is closed, no error', { timeout: 20_000 }, async () => {
+/** A TCP server, a peer connected to it, and the server's side of that connection. */
+async function connectedPair(): Promise<{ server: net.Server; peer: net.Socket; socket: net.Socket }> {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const peer = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
   const [socket] = (await once(server, 'connection')) as [net.Socket];
+  return { server, peer, socket };
+}
+
+function writeOnce(write: (done: (err?: Error | null) => void) => void): Promise<Error | null | undefined> {
+  return new Promise((resolve) => write(resolve));
+}
+
+test('RTMP: a view written after the player left is not written; the socket is closed, no error', { timeout: 20_000 }, async () => {
+  const { server, peer, socket } = await connectedPair();
   try {
     const errors: Error[] = [];
     socket.on('error', (e) => errors.push(e));
@@ -53,11 +59,7 @@ test('RTMP: a view written after the player left is not written; the socket is c
 });
 
 test('RTMP: a socket ended from our side (a goodbye) is left to flush, not cut', { timeout: 20_000 }, async () => {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const peer = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-  const [socket] = (await once(server, 'connection')) as [net.Socket];
+  const { server, peer, socket } = await connectedPair();
   try {
     socket.end(Buffer.from('goodbye'));
     const sink = new RtmpPlayerSink('p2', socket, session, new FirstFrameHistogram());
