@@ -6,7 +6,7 @@
 // that fails) is refused with one error; the CLI then exits 1. Embedders call
 // startServer(config) through the package's front door (index.ts).
 
-import { ActorSystem, createLogger, createBlockPool, onOwnerThreadLost, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
+import { ActorSystem, createLogger, createBlockPool, poolFor, onOwnerThreadLost, SHARED_DIRECTORY_REF, type ActorRef, type BlockPoolHandle, type SharedDirectoryOptions } from './runtime/index.ts';
 import { RedisDirectoryBackend } from './runtime/directory-redis.ts';
 import { advertiseOf, clusterOn } from './actors/relay/cluster-names.ts';
 import { startClusterMember } from './api/cluster.ts';
@@ -143,8 +143,14 @@ async function startWorkers(
 ): Promise<RunningServer & { identity: ApiIdentity; pool: BlockPoolHandle }> {
   const connections = createConnectionCounter();
   const bandcheck = createBandcheckClock();
-  // Reserved at its full size (address space only: pages are mapped as blocks are used).
-  const pool = createBlockPool(config.media.block_size, config.media.max_memory);
+  // Reserved at its full size (address space only: pages are mapped as blocks are used),
+  // with a row of the pin ledger for the main thread and each worker.
+  const pool = createBlockPool(config.media.block_size, config.media.max_memory, system.workerCount + 1);
+  // Emitted before the replacement thread is made: the row is clear when it starts pinning.
+  system.on('worker-died', (ev: { worker: number }) => {
+    const pins = poolFor(pool).releaseThreadPins(ev.worker);
+    if (pins > 0) log.info({ worker: ev.worker, pins }, 'a worker died: its pins on media blocks given back');
+  });
   const identity: ApiIdentity = {
     serverId: loadServerId(config.pid, (err) => log.warn({ err: err.message }, 'cannot save the server id')),
     serviceId: newServiceId(),

@@ -12,8 +12,16 @@
 // The generation changes at every allocation, so a thread that only knows a block's
 // number and generation can pin it safely (`pin`): the pin fails if the block was freed
 // or reused since, and never holds a stranger's block.
+//
+// Pins are short holds by one thread (views being read, socket writes in flight) and are
+// also counted per thread, in a row of a shared ledger only that thread writes: a thread
+// that dies never lets go of its pins, so the main thread gives them back from its row
+// (`releaseThreadPins`) before the thread's replacement starts. A block reference that is
+// not a pin (a chain's own hold on its blocks) is not counted there: chains track their
+// holders themselves.
 
 import { SluiceError } from './errors.ts';
+import { currentWorker } from './registry.ts';
 
 // control words
 const P_LOCK = 0; // spinlock of the free stack (held for a few instructions)
@@ -36,6 +44,8 @@ export const MAX_BLOCK_SIZE = 4 * 1024 * 1024;
 export interface BlockPoolHandle {
   readonly control: SharedArrayBuffer;
   readonly data: SharedArrayBuffer;
+  /** The pin ledger: a row of blockCount counts for each thread 0..threads-1. */
+  readonly pins: SharedArrayBuffer;
   readonly blockSize: number;
   readonly blockCount: number;
 }
@@ -48,7 +58,11 @@ export interface BlockPoolStats {
   failed: number;
 }
 
-export function createBlockPool(blockSize: number, maxBytes: number): BlockPoolHandle {
+/**
+ * `threads`: how many threads pin blocks (the main thread is 0, workers 1..N), each with
+ * its row of the pin ledger; a thread beyond them pins without being counted.
+ */
+export function createBlockPool(blockSize: number, maxBytes: number, threads = 1): BlockPoolHandle {
   if (!Number.isInteger(blockSize) || blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
     throw new SluiceError('POOL_OPTIONS', `block size ${blockSize} not in ${MIN_BLOCK_SIZE}..${MAX_BLOCK_SIZE}`);
   }
@@ -56,8 +70,11 @@ export function createBlockPool(blockSize: number, maxBytes: number): BlockPoolH
   if (!(blockCount >= 2) || blockCount > 0x3fffffff) {
     throw new SluiceError('POOL_OPTIONS', `max memory ${maxBytes} holds ${blockCount} blocks of ${blockSize}`);
   }
+  if (!Number.isInteger(threads) || threads < 1) throw new SluiceError('POOL_OPTIONS', `${threads} threads`);
   const control = new SharedArrayBuffer((HEADER_WORDS + blockCount + blockCount * BLOCK_WORDS) * 4);
-  return { control, data: new SharedArrayBuffer(blockCount * blockSize), blockSize, blockCount };
+  // address space like the data: a row's pages are mapped only where its thread pins
+  const pins = new SharedArrayBuffer(threads * blockCount * 4);
+  return { control, data: new SharedArrayBuffer(blockCount * blockSize), pins, blockSize, blockCount };
 }
 
 export class BlockPool {
@@ -69,8 +86,10 @@ export class BlockPool {
   private readonly c: Int32Array;
   private readonly stack: number;
   private readonly table: number;
+  /** This thread's row of the pin ledger (plain stores: no other thread writes it). */
+  private readonly held: Int32Array;
 
-  constructor(handle: BlockPoolHandle) {
+  constructor(handle: BlockPoolHandle, thread = currentWorker()) {
     this.handle = handle;
     this.blockSize = handle.blockSize;
     this.blockCount = handle.blockCount;
@@ -78,6 +97,7 @@ export class BlockPool {
     this.c = new Int32Array(handle.control);
     this.stack = HEADER_WORDS;
     this.table = HEADER_WORDS + handle.blockCount;
+    this.held = ledgerRow(handle, thread) ?? new Int32Array(handle.blockCount);
   }
 
   /** A fresh block with one reference (the caller's), or -1 when the pool is full. */
@@ -134,13 +154,16 @@ export class BlockPool {
       if (n <= 0) return false;
       if (Atomics.compareExchange(c, at + B_REF, n, n + 1) === n) break;
     }
-    if (Atomics.load(c, at + B_GEN) === gen) return true;
+    if (Atomics.load(c, at + B_GEN) === gen) {
+      this.held[b]!++;
+      return true;
+    }
     this.unref(b);
     return false;
   }
 
   /**
-   * A reference to block b if it is allocated at all. Whose it is must be checked by the
+   * A pin on block b if it is allocated at all. Whose it is must be checked by the
    * caller afterwards (a chain's tail tells whether the block can still be its own).
    */
   pinIfLive(b: number): boolean {
@@ -149,8 +172,41 @@ export class BlockPool {
     for (;;) {
       const n = Atomics.load(c, at);
       if (n <= 0) return false;
-      if (Atomics.compareExchange(c, at, n, n + 1) === n) return true;
+      if (Atomics.compareExchange(c, at, n, n + 1) === n) {
+        this.held[b]!++;
+        return true;
+      }
     }
+  }
+
+  /** One more pin on a block this thread already pins (a socket write of its view). */
+  pinAgain(b: number): void {
+    Atomics.add(this.c, this.table + b * BLOCK_WORDS + B_REF, 1);
+    this.held[b]!++;
+  }
+
+  /** Lets go of one of this thread's pins. */
+  unpin(b: number): void {
+    this.held[b]!--;
+    this.unref(b);
+  }
+
+  /**
+   * Gives back every pin that thread still counts (main thread, once the thread is gone
+   * and before a replacement uses its row); returns how many.
+   */
+  releaseThreadPins(thread: number): number {
+    const row = ledgerRow(this.handle, thread);
+    if (row === null) return 0;
+    let released = 0;
+    for (let b = 0; b < row.length; b++) {
+      const n = row[b]!;
+      if (n === 0) continue;
+      row[b] = 0;
+      for (let i = 0; i < n; i++) this.unref(b);
+      released += n;
+    }
+    return released;
   }
 
   /** Drops a reference; the last one returns the block to the pool. */
@@ -208,6 +264,12 @@ export class BlockPool {
 
 // One BlockPool object per thread and pool: its views are made once.
 const pools = new WeakMap<SharedArrayBuffer, BlockPool>();
+
+function ledgerRow(handle: BlockPoolHandle, thread: number): Int32Array | null {
+  const rows = handle.pins.byteLength / 4 / handle.blockCount;
+  if (!(thread >= 0 && thread < rows)) return null;
+  return new Int32Array(handle.pins, thread * handle.blockCount * 4, handle.blockCount);
+}
 
 export function poolFor(handle: BlockPoolHandle): BlockPool {
   let pool = pools.get(handle.control);

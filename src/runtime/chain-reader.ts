@@ -238,7 +238,7 @@ export class ChainReader {
       }
     }
     if (ok && this.isIntact(seq)) return true;
-    for (let i = pinsBefore; i < pins.length; i++) pool.unref(pins[i]!);
+    for (let i = pinsBefore; i < pins.length; i++) pool.unpin(pins[i]!);
     pins.length = pinsBefore;
     out.length = outBefore;
     return false;
@@ -246,7 +246,7 @@ export class ChainReader {
 
   /** Lets go of blocks pinned by views(). */
   unpin(pins: number[], from = 0): void {
-    for (let i = from; i < pins.length; i++) this.pool.unref(pins[i]!);
+    for (let i = from; i < pins.length; i++) this.pool.unpin(pins[i]!);
     pins.length = from;
   }
 

@@ -1,5 +1,6 @@
 // The process-wide block pool: allocation and reuse, references, pins that refuse a
-// block freed or reused since, the bound, and blocks shared with another thread.
+// block freed or reused since, the bound, blocks shared with another thread, and the pins
+// of a thread that died given back from its row of the ledger.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
@@ -40,7 +41,7 @@ test('a pin holds only the allocation it names: freed or reused blocks refuse it
   const b = pool.alloc();
   const gen = pool.generation(b);
   assert.equal(pool.pin(b, gen), true);
-  pool.unref(b); // the pin
+  pool.unpin(b);
   pool.unref(b); // the owner: freed
   assert.equal(pool.pin(b, gen), false, 'freed');
   assert.equal(pool.pinIfLive(b), false, 'freed');
@@ -82,4 +83,52 @@ test('another thread reads a block through the same shared memory', async () => 
   });
   await w.terminate();
   assert.equal(seen, 0xcafe, 'the worker reads the block through the same shared memory');
+});
+
+test('pins are counted in their thread\'s row; the main thread gives back a dead thread\'s', () => {
+  const handle = createBlockPool(4096, 4096 * 8, 3);
+  const main = new BlockPool(handle, 0);
+  const one = new BlockPool(handle, 1);
+  const two = new BlockPool(handle, 2);
+  const a = main.alloc(); // a chain's own reference: not a pin, never counted
+  const b = main.alloc();
+  assert.equal(one.pinIfLive(a), true);
+  one.pinAgain(a); // a socket write of a view of it
+  assert.equal(one.pin(b, one.generation(b)), true);
+  assert.equal(two.pinIfLive(a), true);
+  two.unpin(a); // pinned and let go: nothing left in its row
+  assert.equal(main.refCount(a), 3);
+  assert.equal(main.releaseThreadPins(2), 0);
+  assert.equal(main.releaseThreadPins(1), 3, 'two pins on a, one on b');
+  assert.equal(main.refCount(a), 1);
+  assert.equal(main.refCount(b), 1);
+  assert.equal(main.releaseThreadPins(1), 0, 'the row is clear for the thread that replaces it');
+  main.unref(a);
+  main.unref(b);
+  assert.equal(main.inUse, 0);
+  assert.equal(main.releaseThreadPins(7), 0, 'a thread without a row');
+  assert.throws(() => createBlockPool(4096, 4096 * 8, 0), /POOL_OPTIONS|threads/);
+});
+
+test('a thread that exits holding pins: its blocks go back to the pool', async () => {
+  const handle = createBlockPool(4096, 4096 * 64, 2);
+  const pool = poolFor(handle);
+  const blocks = [pool.alloc(), pool.alloc(), pool.alloc()];
+  const module = new URL('../../src/runtime/block-pool.ts', import.meta.url).href;
+  const code = `
+    import { workerData, parentPort } from 'node:worker_threads';
+    const { BlockPool } = await import(${JSON.stringify(module)});
+    const pool = new BlockPool(workerData.handle, 1);
+    for (const b of workerData.blocks) { pool.pinIfLive(b); pool.pinAgain(b); }
+    parentPort.postMessage('pinned');`;
+  const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { handle, blocks } });
+  await new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  await w.terminate();
+  for (const b of blocks) pool.unref(b); // the owner lets go: the pins still hold them
+  assert.equal(pool.inUse, 3);
+  assert.equal(pool.releaseThreadPins(1), 6);
+  assert.equal(pool.inUse, 0);
 });

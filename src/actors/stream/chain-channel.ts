@@ -68,12 +68,12 @@ class PlayerState {
   batchHead = 0;
   readonly onWritten: (err?: Error | null) => void;
 
-  constructor(sink: MediaSink, unref: (b: number) => void) {
+  constructor(sink: MediaSink, unpin: (b: number) => void) {
     this.sink = sink;
     this.onWritten = () => {
       this.lastProgress = Date.now();
       const n = this.batches[this.batchHead++]!;
-      for (let i = 0; i < n; i++) unref(this.pinned[this.pinnedHead++]!);
+      for (let i = 0; i < n; i++) unpin(this.pinned[this.pinnedHead++]!);
       if (this.batchHead > 64 && this.batchHead * 2 > this.batches.length) {
         this.batches.splice(0, this.batchHead);
         this.batchHead = 0;
@@ -144,7 +144,7 @@ export class ChainChannel {
   readonly counters: ChannelCounters = { skipped: 0, dropped: 0, sentBytes: 0 };
   private lastSkipLog = 0;
   private readonly log: (msg: string) => void;
-  private readonly unref: (b: number) => void;
+  private readonly unpin: (b: number) => void;
   // scratch for a joining or lagging player's own views
   private readonly ownViews: Buffer[] = [];
   private readonly ownPins: number[] = [];
@@ -157,7 +157,7 @@ export class ChainChannel {
     this.slots = Array.from({ length: slices }, () => new Set<PlayerState>());
     this.slotOldest = new Float64Array(slices).fill(Infinity);
     // Write callbacks may come after the chain is gone: the pool outlives every chain.
-    this.unref = (b: number) => this.pool!.unref(b);
+    this.unpin = (b: number) => this.pool!.unpin(b);
   }
 
   private pool: BlockPool | null = null;
@@ -198,7 +198,7 @@ export class ChainChannel {
   }
 
   add(sink: MediaSink): void {
-    const p = new PlayerState(sink, this.unref);
+    const p = new PlayerState(sink, this.unpin);
     p.slot = this.nextSlot++ % this.slots.length;
     this.players.set(sink.id, p);
     this.slots[p.slot]!.add(p);
@@ -553,7 +553,7 @@ export class ChainChannel {
     // The player's own pins on the blocks of this batch, let go by its write's callback.
     const pool = this.reader!.pool;
     for (let i = 0; i < pins.length; i++) {
-      pool.ref(pins[i]!);
+      pool.pinAgain(pins[i]!);
       p.pinned.push(pins[i]!);
     }
     p.batches.push(pins.length);

@@ -3,8 +3,8 @@
 // shares of its readers (fan-outs, muxers) in the chains of streams on other workers. The
 // main thread's directory tells us once per dead thread, with every stream entry it had;
 // we give those holds back, so the blocks return to the pool once the live holders let go.
-// Blocks pinned by socket writes that were in flight when the thread died stay pinned (a
-// few blocks per stream it served): the pool does not count pins by thread.
+// Its pins (views being read, socket writes in flight) are given back separately, from its
+// row of the pool's pin ledger, when the worker's exit is seen (server.ts).
 
 import type { Logger } from 'pino';
 import { poolFor, releaseHoldsOf, type ThreadLostHook } from '../../runtime/index.ts';
