@@ -67,6 +67,18 @@ let phase = 'start';
 let churn: Churn | null = null;
 let downAt: number | null = null;
 
+// Interrupted (Ctrl-C, or a SIGTERM from whoever started the soak): the load and the
+// server it started go with it, not left running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the load and the server`);
+    void Promise.resolve(churn?.stop())
+      .catch(() => {})
+      .then(() => server.stop())
+      .finally(() => process.exit(130));
+  });
+}
+
 async function takeSample(): Promise<Sample> {
   const s = await sample(server.pid, server.apiPort, elapsed(), phase, churn?.ctx.liveHandles ?? 0);
   if (server.exited() !== null && downAt === null) downAt = elapsed();
