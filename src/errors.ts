@@ -38,7 +38,6 @@ export const SERVER_ERROR_CODES = {
   MP4_DECODE: 'malformed MP4 box structure',
   HLS_PATH: 'an HLS file would fall outside hls.path',
   HLS_PLAYLIST: 'malformed HLS playlist',
-  // HTTP
 } as const;
 
 type ServerErrorCodes = typeof SERVER_ERROR_CODES;

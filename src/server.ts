@@ -148,8 +148,13 @@ async function startWorkers(
   const pool = createBlockPool(config.media.block_size, config.media.max_memory, system.workerCount + 1);
   // Emitted before the replacement thread is made: the row is clear when it starts pinning.
   system.on('worker-died', (ev: { worker: number }) => {
-    const pins = poolFor(pool).releaseThreadPins(ev.worker);
-    if (pins > 0) log.info({ worker: ev.worker, pins }, 'a worker died: its pins on media blocks given back');
+    try {
+      const pins = poolFor(pool).releaseThreadPins(ev.worker);
+      if (pins > 0) log.info({ worker: ev.worker, pins }, 'a worker died: its pins on media blocks given back');
+    } catch (err) {
+      // a ledger out of step with the pool must not stop the worker's restart
+      log.error({ worker: ev.worker, err: (err as Error).message }, 'giving back a dead worker\'s pins failed');
+    }
   });
   const identity: ApiIdentity = {
     serverId: loadServerId(config.pid, (err) => log.warn({ err: err.message }, 'cannot save the server id')),

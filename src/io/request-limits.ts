@@ -2,10 +2,8 @@
 // (the size of a request and the time to send it). Streaming answers (HTTP-FLV) are
 // long-lived by design, so only the *request* side is timed here; nothing times out an
 // answer that is still flowing.
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import { SluiceError, isSluiceError } from '../errors.ts';
-import { sendText } from './http-errors.ts';
 
 export interface HttpLimits {
   /** Largest request head (request line + headers), bytes; beyond it node answers 431. */

@@ -12,8 +12,8 @@ export { registerActor, registerControl, currentWorker, getWorkerData, threadTag
 export { SluiceError, isSluiceError, registerErrorCodes, errorCodeText } from './errors.ts';
 export type { ErrorCode, ErrorCodeRegistry } from './errors.ts';
 export { createLogger } from './logger.ts';
-export { keepMemoryReducerWorking } from './memory-reducer.ts';
 export type { LoggerOptions } from './logger.ts';
+export { keepMemoryReducerWorking } from './memory-reducer.ts';
 export { DIRECTORY_KIND, DIRECTORY_REF, Directory, onOwnerThreadLost } from './directory.ts';
 export type * from './directory.ts';
 export { SHARED_DIRECTORY_KIND, SHARED_DIRECTORY_REF, SharedDirectory } from './shared-directory.ts';

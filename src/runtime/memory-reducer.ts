@@ -8,7 +8,7 @@
 // 45 s of idle (242 MB at start). Node allocates on cppgc for each `vm.Script`; compiling
 // a trivial one keeps that rate positive (it decays to exactly 0 about 110 s after the
 // last allocation, hence the period), and the reducer runs a few seconds after load stops:
-// the same churn fell from 283 MB to 212-242 MB within 3-7 s of idle. This is not a
+// the same churn fell from 283 MB to 211-242 MB within 3-9 s of idle. This is not a
 // forced GC: V8 still decides when, and under load it does not run.
 import { Script } from 'node:vm';
 
