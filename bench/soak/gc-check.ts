@@ -1,17 +1,23 @@
 // Tells garbage from leaks: through the server's inspector (started with --inspect on a
 // free port) it attaches to every worker thread, forces a full GC on each thread, and
 // counts the SharedArrayBuffers each thread still reaches. RSS that comes back after
-// this was garbage V8 had not collected; RSS that stays is held by live objects.
+// this was garbage V8 had not collected; RSS that stays is held by live objects. A thread
+// that cannot answer (an idle piscina thread of the file-work pool waits in Atomics.wait,
+// where the inspector cannot run) is reported as such and the others are still probed.
 
 export interface ThreadProbe {
   sharedArrayBuffers: number;
   sharedBytes: number;
   heapUsedMB: number;
+  /** Set when the thread did not answer the inspector (nothing above was measured). */
+  unreachable?: string;
 }
 
 interface Cdp {
   call(method: string, params?: object): Promise<{ result?: any; error?: { message: string } }>;
 }
+
+const ANSWER_WITHIN_MS = 5000;
 
 export async function gcAllThreads(inspectPort: number): Promise<Record<string, ThreadProbe>> {
   const list = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
@@ -39,7 +45,10 @@ export async function gcAllThreads(inspectPort: number): Promise<Record<string, 
       return new Promise((resolve, reject) => {
         const id = ++nextId;
         const key = `${sessionId ?? 'main'}:${id}`;
-        const t = setTimeout(() => reject(new Error(`${method}: no answer`)), 30_000);
+        const t = setTimeout(() => {
+          waiting.delete(key);
+          reject(new Error(`${method}: no answer`));
+        }, ANSWER_WITHIN_MS);
         waiting.set(key, (m) => {
           clearTimeout(t);
           waiting.delete(key);
@@ -56,7 +65,9 @@ export async function gcAllThreads(inspectPort: number): Promise<Record<string, 
     await main.call('NodeWorker.enable', { waitForDebuggerOnStart: false });
     await new Promise((r) => setTimeout(r, 1000));
     const out: Record<string, ThreadProbe> = { main: await probe(main) };
-    for (const w of workers) out[w.title] = await probe(session(w.sessionId));
+    for (const w of workers) {
+      out[w.title] = await probe(session(w.sessionId)).catch((err: Error) => ({ sharedArrayBuffers: -1, sharedBytes: -1, heapUsedMB: -1, unreachable: err.message }));
+    }
     await main.call('NodeWorker.disable');
     return out;
   } finally {

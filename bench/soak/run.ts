@@ -106,6 +106,7 @@ async function afterGc(label: string): Promise<{ sample: Sample; threads: Record
   if (!inspectPort) return null;
   try {
     const threads = await gcAllThreads(inspectPort);
+    say(`${label}: heap used after a full GC, MB: ${Object.entries(threads).map(([t, p]) => `${t} ${p.unreachable ? `(${p.unreachable})` : p.heapUsedMB}`).join(', ')}`);
     await sleep(3000);
     phase = label;
     return { sample: await takeSample(), threads };
