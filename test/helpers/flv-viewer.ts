@@ -3,7 +3,11 @@
 // starts one: header, onMetaData, sequence headers, keyframe, then timestamps that go on).
 import http from 'node:http';
 import { FlvReader } from '../../src/net/flv/flv-reader.ts';
-import { FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvTag } from '../../src/net/flv/flv-tag.ts';
+import { FLV_TAG_SCRIPT, type FlvTag } from '../../src/net/flv/flv-tag.ts';
+
+// FLV tag types, the same numbers as RTMP's message types (the server uses those).
+export const FLV_TAG_AUDIO = 8;
+export const FLV_TAG_VIDEO = 9;
 import type { FlvHeader } from '../../src/net/flv/flv-header.ts';
 
 export interface FlvViewerResult {

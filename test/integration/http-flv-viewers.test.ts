@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { publish, ffprobeStreams, sleep, type Proc } from '../helpers/clients.ts';
 import { rawExchange } from '../helpers/http-get.ts';
-import { watchFlv, flvStartProblems, type FlvViewerResult } from '../helpers/flv-viewer.ts';
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO } from '../../src/net/flv/flv-tag.ts';
+import { watchFlv, flvStartProblems, FLV_TAG_AUDIO, FLV_TAG_VIDEO, type FlvViewerResult } from '../helpers/flv-viewer.ts';
 
 const VIEWERS = 50;
 const MEDIA_MS = 3000;

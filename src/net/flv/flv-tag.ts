@@ -2,8 +2,6 @@ import { SluiceError } from '../../errors.ts';
 
 export const FLV_TAG_HEADER_SIZE = 11;
 export const FLV_PREVIOUS_TAG_SIZE = 4;
-export const FLV_TAG_AUDIO = 8;
-export const FLV_TAG_VIDEO = 9;
 export const FLV_TAG_SCRIPT = 18;
 /** The DataSize field is 24 bits. */
 export const FLV_MAX_DATA_SIZE = 0xffffff;
