@@ -4,11 +4,11 @@
 import http from 'node:http';
 import { FlvReader } from '../../src/net/flv/flv-reader.ts';
 import { FLV_TAG_SCRIPT, type FlvTag } from '../../src/net/flv/flv-tag.ts';
+import type { FlvHeader } from '../../src/net/flv/flv-header.ts';
 
 // FLV tag types, the same numbers as RTMP's message types (the server uses those).
 export const FLV_TAG_AUDIO = 8;
 export const FLV_TAG_VIDEO = 9;
-import type { FlvHeader } from '../../src/net/flv/flv-header.ts';
 
 export interface FlvViewerResult {
   status: number;

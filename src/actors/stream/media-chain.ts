@@ -72,8 +72,8 @@ export class MediaChainWriter {
     const chunkSize = this.handle.chunkSize;
     const csid = csidFor(type);
     const pieces = length > chunkSize ? Math.ceil(length / chunkSize) : 1;
-    const total = messageHeaderLength(csid, timestamp) + length + (pieces - 1) * continuationHeaderLength(csid, timestamp);
     const header = messageHeaderLength(csid, timestamp);
+    const total = header + length + (pieces - 1) * continuationHeaderLength(csid, timestamp);
     this.chain.begin(type, flags, timestamp, total, length, grow ? header : total);
     this.openCsid = csid;
     this.openTs = timestamp;
