@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { childrenOf } from './proc-stats.ts';
 import { launchCommand } from './launch.ts';
+import { SERVER_NODE_FLAGS } from '../../src/process/node-flags.ts';
 
 export const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
@@ -83,7 +84,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ...(opts.config ?? {}),
     };
     writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
-    proc = launch(opts.cpus, NODE, [...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log);
+    proc = launch(opts.cpus, NODE, [...SERVER_NODE_FLAGS, ...(opts.nodeFlags ?? []), MAIN, '-c', join(dir, 'sluice.yaml')], dir, log);
     pids = () => [proc.pid!];
     label = `sluice ${opts.workers}w`;
   } else if (opts.kind === 'nginx-rtmp') {

@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, openSync, closeSync, writeFileSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { SERVER_NODE_FLAGS } from '../../src/process/node-flags.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
@@ -49,7 +50,7 @@ export async function startSoakServer(opts: { workers: number; nodeFlags: string
   writeFileSync(join(dir, 'sluice.yaml'), stringify(config));
   const logFile = join(dir, 'server.log');
   const fd = openSync(logFile, 'a');
-  const proc: ChildProcess = spawn(NODE, [...opts.nodeFlags, MAIN, '-c', join(dir, 'sluice.yaml')], { cwd: dir, stdio: ['ignore', fd, fd] });
+  const proc: ChildProcess = spawn(NODE, [...SERVER_NODE_FLAGS, ...opts.nodeFlags, MAIN, '-c', join(dir, 'sluice.yaml')], { cwd: dir, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exit: string | null = null;
   const exited = new Promise<void>((resolve) =>

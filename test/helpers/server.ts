@@ -8,6 +8,7 @@ import { freePort, waitForPort } from './ports.ts';
 
 export { freePort, waitForPort };
 import { stringify } from 'yaml';
+import { SERVER_NODE_FLAGS } from '../../src/process/node-flags.ts';
 
 export const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 export const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
@@ -69,7 +70,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   };
   const configPath = join(dir, 'sluice.yaml');
   writeFileSync(configPath, stringify(config));
-  const proc = spawn(NODE, [MAIN, '-c', configPath], {
+  const proc = spawn(NODE, [...SERVER_NODE_FLAGS, MAIN, '-c', configPath], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...(opts.env ?? {}) },

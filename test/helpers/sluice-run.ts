@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { NODE, MAIN } from './server.ts';
+import { SERVER_NODE_FLAGS } from '../../src/process/node-flags.ts';
 
 export interface SluiceRun {
   /** Exit code; null when it had to be killed. */
@@ -21,11 +22,7 @@ export async function runSluice(config: Record<string, unknown>, timeoutMs = 100
   const configPath = join(dir, 'sluice.yaml');
   writeFileSync(configPath, stringify({ pid: join(dir, 'sluice.pid'), ...config }));
   const started = Date.now();
-  const proc = spawn(NODE, [MAIN, '-c', configPath], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' },
-  });
+  const proc = spawn(NODE, [...SERVER_NODE_FLAGS, MAIN, '-c', configPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout!.on('data', (d) => (output += d));
   proc.stderr!.on('data', (d) => (output += d));
