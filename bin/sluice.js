@@ -18,7 +18,7 @@ const installed = root.split(sep).includes('node_modules');
 const pinned = `${root}node_modules/node/bin/node`;
 const node = !installed && existsSync(pinned) ? pinned : process.execPath;
 const entry = installed ? `${root}dist/main.js` : `${root}src/main.ts`;
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=1'];
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 const child = spawn(node, [...SERVER_NODE_FLAGS, entry, ...process.argv.slice(2)], { stdio: 'inherit', detached: true });
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];

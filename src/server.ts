@@ -27,13 +27,13 @@ import { keepRefusedListeners } from './process/listen-reload.ts';
 import { formatHostPort } from './config/formats.ts';
 import { openApiExposure } from './api/api-auth.ts';
 import { startFileWorkPool, type FileWorkPool } from './actors/files/file-work-pool.ts';
+import { YOUNG_GENERATION_MB } from './process/node-flags.ts';
 
 // `.ts` when run from the sources, `.js` from the compiled package (dist/): the module that
 // registers the actors in every thread has the same extension as this one.
 const OWN_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
 const REGISTER_MODULE = new URL(`./actors/worker/register${OWN_EXTENSION}`, import.meta.url).href;
 const STOP_DEADLINE_MS = 10_000;
-const YOUNG_GENERATION_MB = 8;
 // Longer than a worker's own 10 s wait for its listeners at start, so a listener that never
 // comes up is reported by name rather than as a worker that did not answer.
 const CONTROL_TIMEOUT_MS = 15_000;

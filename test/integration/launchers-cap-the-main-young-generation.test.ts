@@ -1,7 +1,7 @@
 // `npm start` and bin/sluice.js start the server with its V8 flags (src/process/node-flags.ts):
-// the main thread's new space, as the server's own /metrics reports it, stays at the 1 MB
-// semi-space cap (2 MiB in all) instead of V8's default of up to 32 MiB, which the
-// startup's module compilation reaches. Each launcher is run as a user runs it, on a test
+// the main thread's new space, as the server's own /metrics reports it, stays within the
+// young generation the workers have (8 MiB) instead of the 32 MiB that the startup's module
+// compilation grows it to by V8's defaults. Each launcher is run as a user runs it, on a test
 // config with free 127.0.0.1 ports, and stopped by its own PID.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { NODE, freePort, waitForPort } from '../helpers/server.ts';
+import { YOUNG_GENERATION_MB } from '../../src/process/node-flags.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const CAP_BYTES = 4 * 1024 * 1024;
+const CAP_BYTES = YOUNG_GENERATION_MB * 1024 * 1024;
 
 async function newSpaceOf(argvOf: (configPath: string) => string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-launcher-'));
