@@ -1,7 +1,8 @@
 // Codecs ffmpeg 5.1 cannot publish, sent by our own client as hand-built tags: enhanced
 // RTMP HEVC (hvc1) and AV1 (av01) video with Opus audio, legacy HEVC (codec id 12), and
 // a codec nobody knows. Each reaches a player byte for byte, and a player that joins
-// later starts with the sequence headers and the latest keyframe, as with H.264.
+// later starts with the sequence headers and the latest keyframe, as with H.264. The
+// publisher sends 128-byte chunks, so frames arrive in pieces and are stored as they come.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -82,7 +83,7 @@ for (const [name, msgs] of Object.entries(CASES)) {
   test(`${name}: relayed untouched, and a late player starts at the latest keyframe`, async () => {
     const key = `s${Object.keys(CASES).indexOf(name)}`;
     const early = await connectRecorded(server.rtmpUrl('live'));
-    const pub = await connectRecorded(server.rtmpUrl('live'));
+    const pub = await connectRecorded(server.rtmpUrl('live'), { chunkSize: 128 });
     try {
       await early.client.play(key);
       await pub.client.publish(key);

@@ -233,3 +233,54 @@ test('unpublish: source/end stops the source; once stopped its readers see the e
   assert.deepEqual(services.sources.refs(), []);
   reader.close();
 });
+
+const fourCC = (s: string) => Buffer.from(s, 'latin1');
+const body = (n: number, len: number) => Buffer.alloc(len, n);
+/** ExVideoTagHeader: IsExHeader, frame type (1 key, 2 inter), packet type, FourCC. */
+const exVideo = (frameType: number, packetType: number, cc: string, rest: Uint8Array) => Buffer.concat([Uint8Array.of(0x80 | (frameType << 4) | packetType), fourCC(cc), rest]);
+/** ExAudioTagHeader: sound format 9, packet type, FourCC. */
+const exAudio = (packetType: number, cc: string, rest: Uint8Array) => Buffer.concat([Uint8Array.of((9 << 4) | packetType), fourCC(cc), rest]);
+
+test('frames of every codec are stored as their pieces arrive, the same records as whole; sequence headers and cut tag headers wait to be whole', async () => {
+  const frames: [string, number, number, Uint8Array, number][] = [
+    // name, type, timestamp, payload, the first piece's length
+    ['legacy AVC keyframe', MSG_VIDEO, 0, Buffer.concat([keyframe(1), body(1, 300)]), 2],
+    ['AAC frame', MSG_AUDIO, 10, Buffer.concat([audioFrame(2), body(2, 90)]), 2],
+    ['enhanced HEVC keyframe (CodedFrames)', MSG_VIDEO, 40, exVideo(1, 1, 'hvc1', Buffer.concat([Uint8Array.of(0, 0, 0x28), body(3, 500)])), 8],
+    ['enhanced AV1 inter frame (CodedFramesX)', MSG_VIDEO, 80, exVideo(2, 3, 'av01', body(4, 400)), 5],
+    ['enhanced Opus frame', MSG_AUDIO, 90, exAudio(1, 'Opus', body(5, 120)), 16],
+    ['MP3 frame', MSG_AUDIO, 100, Buffer.concat([Uint8Array.of(0x2f), body(6, 200)]), 1],
+    ['Sorenson H.263 keyframe (codec id 2)', MSG_VIDEO, 120, Buffer.concat([Uint8Array.of(0x12), body(7, 250)]), 1],
+  ];
+  const whole = await startedSource();
+  const inPieces = await startedSource();
+  const readers = [whole, inPieces].map((s) => new ChainReader(s.source.streamEntry!.media.chain, { startAt: 'oldest', includeJoinOnly: true }));
+  for (const s of [whole, inPieces]) {
+    ingest(s.source, MSG_VIDEO, 0, VIDEO_HEADER);
+    ingest(s.source, MSG_AUDIO, 0, AUDIO_HEADER);
+  }
+  for (const [name, type, ts, payload, firstLength] of frames) {
+    ingest(whole.source, type, ts, payload);
+    assert.equal(inPieces.source.openIngest(type, ts, payload.length, payload, 0, firstLength), true, name);
+    // As the chunk reader does: the first piece is offered, then put like every other.
+    inPieces.source.putIngest(payload, 0, firstLength);
+    for (let p = firstLength; p < payload.length; p += 7) inPieces.source.putIngest(payload, p, Math.min(p + 7, payload.length));
+    inPieces.source.endIngest();
+  }
+  const expected = readAll(whole.source, 'oldest', true, readers[0]);
+  assert.equal(expected.filter((r) => !(r.flags & FLAG_JOIN_ONLY)).length, 2 + frames.length);
+  assert.deepEqual(readAll(inPieces.source, 'oldest', true, readers[1]), expected);
+
+  const refused: [string, number, Uint8Array, number][] = [
+    ['legacy AVC sequence header', MSG_VIDEO, VIDEO_HEADER, 2],
+    ['AAC sequence header', MSG_AUDIO, AUDIO_HEADER, 2],
+    ['enhanced HEVC sequence start', MSG_VIDEO, exVideo(1, 0, 'hvc1', body(8, 40)), 20],
+    ['enhanced Opus sequence start', MSG_AUDIO, exAudio(0, 'Opus', body(9, 19)), 20],
+    ['enhanced HEVC frame whose composition time is not in the first piece', MSG_VIDEO, exVideo(1, 1, 'hvc1', body(10, 100)), 6],
+    ['enhanced AV1 frame whose FourCC is cut', MSG_VIDEO, exVideo(2, 3, 'av01', body(11, 100)), 3],
+    ['a data message', MSG_DATA_AMF0, METADATA, 20],
+  ];
+  for (const [name, type, payload, firstLength] of refused) {
+    assert.equal(inPieces.source.openIngest(type, 200, payload.length, payload, 0, firstLength), false, name);
+  }
+});

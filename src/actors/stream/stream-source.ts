@@ -105,6 +105,11 @@ const DROP_LOG_MS = 1000;
 // this long.
 const STARTUP_KEEP_MS = 5000;
 
+// What a media payload is, by its tag header (tagKind).
+const KIND_UNREAD = 0;
+const KIND_SEQUENCE_HEADER = 1;
+const KIND_KEYFRAME = 2;
+const KIND_FRAME = 3;
 const OPEN_NONE = 0;
 const OPEN_STORING = 1;
 /** Begun while the pool was full: its bytes are let go. */
@@ -234,27 +239,24 @@ export class StreamSource implements Actor {
     if (type !== MSG_AUDIO && type !== MSG_VIDEO) return;
     if (length === 0) return;
     const ts = this.jitter.correct(rawTimestamp);
-    const flags = this.classify(type, ts, payload, from, to);
-    if (flags >= 0) this.store(type, flags, ts, payload, from, to);
+    const kind = this.tagKind(type, payload, from, to);
+    if (kind === KIND_SEQUENCE_HEADER) this.keepSequenceHeader(type, ts, payload, from, to);
+    else this.store(type, this.classify(type, ts, kind), ts, payload, from, to);
   }
 
   /**
    * The start of a media message whose payload (`length` bytes, the first of them in
-   * first[from, to)) arrives in pieces: when two bytes tell what it is (AVC, HEVC or AAC
-   * frames, not sequence headers), it is decided now and stored as it comes (putIngest,
+   * first[from, to)) arrives in pieces: when its first piece holds the whole tag header and
+   * the message is a frame (any codec, legacy or enhanced; not a sequence header, which is
+   * kept whole for joiners), it is decided now and stored as it comes (putIngest,
    * endIngest), with no copy on the way; false leaves it to ingest() once assembled.
    */
   openIngest(type: number, rawTimestamp: number, length: number, first: Uint8Array, from: number, to: number): boolean {
-    if (to - from < 2 || first[from + 1] === 0) return false;
-    const b0 = first[from]!;
-    if (type === MSG_VIDEO) {
-      if ((b0 & 0x80) !== 0 || ((b0 & 0x0f) !== 7 && (b0 & 0x0f) !== 12)) return false;
-    } else if (type !== MSG_AUDIO || b0 >> 4 !== 10) {
-      return false;
-    }
+    const kind = this.tagKind(type, first, from, to);
+    if (kind === KIND_UNREAD || kind === KIND_SEQUENCE_HEADER) return false;
     this.count(type, length);
     const ts = this.jitter.correct(rawTimestamp);
-    const flags = this.classify(type, ts, first, from, to);
+    const flags = this.classify(type, ts, kind);
     this.openFlags = flags;
     this.openTs = ts;
     this.openState = this.begin(type, flags, ts, length, true) ? OPEN_STORING : OPEN_DROPPING;
@@ -312,41 +314,39 @@ export class StreamSource implements Actor {
    * starts a GOP: its join records are stored first); -1 when it was a sequence header,
    * stored here since it is kept whole.
    */
-  private classify(type: number, ts: number, payload: Uint8Array, from: number, to: number): number {
-    const length = to - from;
+  /**
+   * What an audio or video payload is, from its tag header alone: KIND_UNREAD when
+   * payload[from, to) does not hold the whole header (a first piece that short waits to be
+   * assembled; a whole message that short is stored as a frame).
+   */
+  private tagKind(type: number, payload: Uint8Array, from: number, to: number): number {
+    if (to === from) return KIND_UNREAD;
     const b0 = payload[from]!;
+    const twoBytes = to - from >= 2;
     if (type === MSG_VIDEO) {
-      this.hasVideo = true;
-      let keyframe: boolean;
-      let sequenceHeader: boolean;
       // Legacy AVC and HEVC (codec ids 7 and 12): two bytes say it all, no parse needed.
       const codec = b0 & 0x0f;
-      if ((b0 & 0x80) === 0 && (codec === 7 || codec === 12) && length >= 2) {
-        sequenceHeader = payload[from + 1] === 0;
-        keyframe = b0 >> 4 === 1;
-      } else {
-        const info = parseVideoTag(payload.subarray(from, to), this.videoInfo);
-        sequenceHeader = info.sequenceHeader;
-        keyframe = info.keyframe;
+      if ((b0 & 0x80) === 0 && (codec === 7 || codec === 12) && twoBytes) {
+        return payload[from + 1] === 0 ? KIND_SEQUENCE_HEADER : b0 >> 4 === 1 ? KIND_KEYFRAME : KIND_FRAME;
       }
-      if (sequenceHeader) {
-        this.videoHeader = payload.slice(from, to);
-        this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
-        return -1;
-      }
-      if (keyframe) {
-        this.startGop(ts);
-        return FLAG_SYNC | FLAG_KEYFRAME;
-      }
-      return 0;
+      const info = parseVideoTag(payload.subarray(from, to), this.videoInfo);
+      if (info.truncated) return KIND_UNREAD;
+      return info.sequenceHeader ? KIND_SEQUENCE_HEADER : info.keyframe ? KIND_KEYFRAME : KIND_FRAME;
     }
-    let sequenceHeader: boolean;
-    if (b0 >> 4 === 10 && length >= 2) sequenceHeader = payload[from + 1] === 0; // AAC
-    else sequenceHeader = parseAudioTag(payload.subarray(from, to), this.audioInfo).sequenceHeader;
-    if (sequenceHeader) {
-      this.audioHeader = payload.slice(from, to);
-      this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
-      return -1;
+    if (type !== MSG_AUDIO) return KIND_UNREAD;
+    if (b0 >> 4 === 10 && twoBytes) return payload[from + 1] === 0 ? KIND_SEQUENCE_HEADER : KIND_FRAME; // AAC
+    const info = parseAudioTag(payload.subarray(from, to), this.audioInfo);
+    if (info.truncated) return KIND_UNREAD;
+    return info.sequenceHeader ? KIND_SEQUENCE_HEADER : KIND_FRAME;
+  }
+
+  /** The record flags of a frame (tagKind KIND_KEYFRAME or KIND_FRAME), starting a GOP where one starts. */
+  private classify(type: number, ts: number, kind: number): number {
+    if (type === MSG_VIDEO) {
+      this.hasVideo = true;
+      if (kind !== KIND_KEYFRAME) return 0;
+      this.startGop(ts);
+      return FLAG_SYNC | FLAG_KEYFRAME;
     }
     if (!this.hasVideo && ts - this.lastAudioSync >= AUDIO_SYNC_INTERVAL_MS) {
       this.lastAudioSync = ts;
@@ -354,6 +354,17 @@ export class StreamSource implements Actor {
       return FLAG_SYNC;
     }
     return 0;
+  }
+
+  /** A sequence header: kept (a copy, for the GOPs to come) and stored. */
+  private keepSequenceHeader(type: number, ts: number, payload: Uint8Array, from: number, to: number): void {
+    if (type === MSG_VIDEO) {
+      this.hasVideo = true;
+      this.videoHeader = payload.slice(from, to);
+    } else {
+      this.audioHeader = payload.slice(from, to);
+    }
+    this.store(type, FLAG_SEQUENCE_HEADER, ts, payload, from, to);
   }
 
   /** Metadata then sequence headers, for readers that start at the record after them. */
