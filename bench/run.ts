@@ -141,7 +141,7 @@ async function manyStreams(): Promise<void> {
   console.log(`results: ${writeResults('many-streams', { params, runs })}`);
 }
 
-/** `density [--streams S] [--players K] [--steady SEC] [--window SEC] [--compare] [--all-workers]` */
+/** `density [--streams S] [--players K] [--steady SEC] [--window SEC] [--compare] [--all-workers] [--profile]` */
 async function density(): Promise<void> {
   const params: DensityParams = {
     streams: Number(opt('streams') ?? 200),
@@ -150,7 +150,7 @@ async function density(): Promise<void> {
     windowSec: Number(opt('window') ?? (quick ? 6 : 20)),
     threads: Number(opt('threads') ?? 2),
   };
-  const configs: ServerOptions[] = flag('all-workers') ? [{ kind: 'sluice', workers: cores }] : [{ kind: 'sluice', workers: 1, cpus: '0' }];
+  const configs: ServerOptions[] = flag('all-workers') ? [{ kind: 'sluice', workers: cores }] : [sluiceOne()];
   if (compare) configs.push({ kind: 'nginx-rtmp', workers: 1, cpus: '0' }, { kind: 'nms-2.7.4', workers: 1, cpus: '0' });
   const runs = [];
   for (const c of configs) {

@@ -9,6 +9,8 @@ export interface ThreadProbe {
   sharedArrayBuffers: number;
   sharedBytes: number;
   heapUsedMB: number;
+  /** The V8 heap's resident bytes by space (new, old, code...), in MB, before the GC. */
+  residentBeforeGcMB?: Record<string, number>;
   /** Set when the thread did not answer the inspector (nothing above was measured). */
   unreachable?: string;
 }
@@ -76,6 +78,11 @@ export async function gcAllThreads(inspectPort: number): Promise<Record<string, 
 }
 
 async function probe(s: Cdp): Promise<ThreadProbe> {
+  const spaces = await s.call('Runtime.evaluate', {
+    expression: "Object.fromEntries(require('node:v8').getHeapSpaceStatistics().map((x) => [x.space_name.replace('_space', ''), Math.round(x.physical_space_size / 104857.6) / 10]))",
+    includeCommandLineAPI: true,
+    returnByValue: true,
+  });
   await s.call('HeapProfiler.enable');
   await s.call('HeapProfiler.collectGarbage');
   const proto = await s.call('Runtime.evaluate', { expression: 'SharedArrayBuffer.prototype' });
@@ -88,5 +95,6 @@ async function probe(s: Cdp): Promise<ThreadProbe> {
   const heap = await s.call('Runtime.getHeapUsage');
   await s.call('HeapProfiler.disable');
   const [n, bytes] = (sum.result?.result?.value as [number, number] | undefined) ?? [-1, -1];
-  return { sharedArrayBuffers: n, sharedBytes: bytes, heapUsedMB: Math.round((heap.result?.usedSize ?? 0) / 1048576) };
+  const residentBeforeGcMB = spaces.result?.result?.value as Record<string, number> | undefined;
+  return { sharedArrayBuffers: n, sharedBytes: bytes, heapUsedMB: Math.round((heap.result?.usedSize ?? 0) / 1048576), ...(residentBeforeGcMB ? { residentBeforeGcMB } : {}) };
 }

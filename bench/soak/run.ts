@@ -22,6 +22,7 @@ import { startChurn, type Churn, type ChurnOptions } from './churn.ts';
 import { sample, fdKinds, type Sample } from './sampler.ts';
 import { scanLog } from './log-scan.ts';
 import { verdict, printReport } from './report.ts';
+import { readMappings, byKind } from './smaps.ts';
 import type { SoakTarget } from './context.ts';
 
 const { values: a } = parseArgs({
@@ -100,6 +101,7 @@ phase = 'cool-0';
 await sleep(cooldownMs);
 const baseline = await takeSample();
 const baselineFdKinds = fdKinds(server.pid);
+const baselineMaps = readMappings(server.pid);
 
 /** Full GC on every thread, then a sample: null without --gc-check or when it failed. */
 async function afterGc(label: string): Promise<{ sample: Sample; threads: Record<string, ThreadProbe> } | null> {
@@ -107,6 +109,9 @@ async function afterGc(label: string): Promise<{ sample: Sample; threads: Record
   try {
     const threads = await gcAllThreads(inspectPort);
     say(`${label}: heap used after a full GC, MB: ${Object.entries(threads).map(([t, p]) => `${t} ${p.unreachable ? `(${p.unreachable})` : p.heapUsedMB}`).join(', ')}`);
+    for (const [t, p] of Object.entries(threads)) {
+      if (p.residentBeforeGcMB) say(`${label}: ${t} V8 heap resident before the GC, MB: ${Object.entries(p.residentBeforeGcMB).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
     await sleep(3000);
     phase = label;
     return { sample: await takeSample(), threads };
@@ -143,6 +148,7 @@ await sleep(cooldownMs);
 clearInterval(sampler);
 const end = await takeSample();
 const endFdKinds = fdKinds(server.pid);
+const endMaps = readMappings(server.pid);
 const endGc = await afterGc('end-gc');
 if (a['heap-snapshots']) {
   process.kill(server.pid, 'SIGUSR2');
@@ -162,6 +168,12 @@ if (baselineGc && endGc) {
   console.log(`threads at the end after GC: ${JSON.stringify(endGc.threads)}`);
 }
 console.log(`worker deaths: ${workerDeaths}; server exit on SIGTERM at the end: ${exit}`);
+const residentByKind = { baseline: byKind(baselineMaps), end: byKind(endMaps) };
+console.log('resident memory by kind of mapping (/proc/PID/smaps), MB: baseline -> end');
+for (const k of Object.keys({ ...residentByKind.baseline, ...residentByKind.end })) {
+  const [b, e] = [residentByKind.baseline[k] ?? 0, residentByKind.end[k] ?? 0];
+  if (b + e > 0) console.log(`  ${(b / 1024).toFixed(1).padStart(7)} -> ${(e / 1024).toFixed(1).padStart(7)}  ${k}`);
+}
 console.log(`fds by kind: baseline ${JSON.stringify(baselineFdKinds)}  end ${JSON.stringify(endFdKinds)}`);
 const file = writeResults('soak', {
   params: { minutes, ...churnOpts, warmupSec: Number(a.warmup), cooldownSec: cooldownMs / 1000, sampleSec: sampleMs / 1000 },
@@ -170,6 +182,7 @@ const file = writeResults('soak', {
   verdict: v,
   gcCheck: baselineGc && endGc ? { baseline: baselineGc, end: endGc, heldMB: (endGc.sample.rssKiB - baselineGc.sample.rssKiB) / 1024 } : null,
   fdKinds: { baseline: baselineFdKinds, end: endFdKinds },
+  residentKiBByKind: residentByKind,
   counts,
   log: { ...log, workerDeaths },
   samples,
