@@ -310,11 +310,6 @@ export class StreamSource implements Actor {
   }
 
   /**
-   * A media message's flags, from its first bytes, with what they entail (a keyframe
-   * starts a GOP: its join records are stored first); -1 when it was a sequence header,
-   * stored here since it is kept whole.
-   */
-  /**
    * What an audio or video payload is, from its tag header alone: KIND_UNREAD when
    * payload[from, to) does not hold the whole header (a first piece that short waits to be
    * assembled; a whole message that short is stored as a frame).
@@ -340,7 +335,11 @@ export class StreamSource implements Actor {
     return info.sequenceHeader ? KIND_SEQUENCE_HEADER : KIND_FRAME;
   }
 
-  /** The record flags of a frame (tagKind KIND_KEYFRAME or KIND_FRAME), starting a GOP where one starts. */
+  /**
+   * The record flags of a frame (any tagKind but a sequence header), with what they
+   * entail: a keyframe, or an audio-only stream's periodic sync point, starts a GOP (its
+   * join records are stored first).
+   */
   private classify(type: number, ts: number, kind: number): number {
     if (type === MSG_VIDEO) {
       this.hasVideo = true;
