@@ -9,6 +9,7 @@
 // --warmup S (60) --cooldown S (30) --sample S (10) --log-level L (info)
 // --max-rss-mb N (6000: the soak ends early, and fails, if the server grows past it)
 // --heap-snapshots (SIGUSR2 snapshots of the server's main thread at baseline and end)
+// --no-hls (HLS off, to tell its memory from the rest's)
 // --no-gc-check (by default the server runs with --inspect on a free 127.0.0.1 port, and
 // after the baseline and the end samples every thread is made to run a full GC, then
 // sampled again: what comes back was uncollected garbage, what stays is held).
@@ -38,6 +39,7 @@ const { values: a } = parseArgs({
     'heap-snapshots': { type: 'boolean', default: false },
     'max-rss-mb': { type: 'string', default: '6000' },
     'gc-check': { type: 'boolean', default: true },
+    hls: { type: 'boolean', default: true },
   },
   allowNegative: true,
 });
@@ -55,6 +57,7 @@ const inspectPort = a['gc-check'] ? await freePort() : 0;
 const server: SoakServer = await startSoakServer({
   workers: 2,
   logLevel: a['log-level']!,
+  ...(a.hls ? {} : { vhost: { hls: { enabled: false } } }),
   nodeFlags: [
     ...(a['heap-snapshots'] ? ['--heapsnapshot-signal=SIGUSR2'] : []),
     ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
