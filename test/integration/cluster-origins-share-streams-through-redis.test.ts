@@ -151,6 +151,8 @@ test('Redis stopped and started while streams play: local work goes on, remote p
   const lost = await connectRecorded(b.rtmpUrl('live'));
   await lost.client.play('elsewhere').catch(() => undefined);
   await until(() => lost.statuses().includes('NetStream.Play.StreamNotFound') || lost.client.closedReason !== null, 5000, 'remote play refused');
+  // The client can hear the refusal before the worker's log line has come through the pipe.
+  await b.waitForLog(/"msg":"play refused: the cluster directory is unreachable/, 5000);
   assert.equal(count(b, /"msg":"play refused: the cluster directory is unreachable/), 1);
   await redis.start();
   await b.waitForLog(/"msg":"shared directory reachable: registering again"/, 10000);
