@@ -37,6 +37,7 @@ export const SERVER_ERROR_CODES = {
   MP4_MUX: 'cannot mux into fragmented MP4',
   MP4_DECODE: 'malformed MP4 box structure',
   HLS_PATH: 'an HLS file would fall outside hls.path',
+  DVR_MEMORY: 'no room in the media pool for a recording',
   HLS_PLAYLIST: 'malformed HLS playlist',
 } as const;
 

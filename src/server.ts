@@ -81,7 +81,7 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
   const started = opts.handleSignals ? installSignals(log, opts) : () => {};
   let system: ActorSystem | null = null;
   let api: ApiServer | null = null;
-  const fileWork = startFileWorkPool(log);
+  let fileWork: FileWorkPool | null = null;
   try {
     const plan = listenPlan(config);
     await assertPortsFree(plan);
@@ -100,7 +100,11 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
     });
     await system.start();
     onOwnerThreadLost(releaseDeadThreadHolds(log));
-    const server = await startWorkers(system, log, config, opts, pidLock);
+    // Reserved at its full size (address space only: pages are mapped as blocks are used),
+    // with a row of the pin ledger for the main thread and each worker.
+    const pool = createBlockPool(config.media.block_size, config.media.max_memory, system.workerCount + 1);
+    fileWork = startFileWorkPool(log, pool);
+    const server = await startWorkers(system, log, config, opts, pidLock, pool);
     server.fileWork = fileWork;
     if (config.http_api.enabled) {
       api = await startApiServer(config.http_api.listen, {
@@ -132,20 +136,17 @@ export async function startServer(config: SluiceConfig, opts: ServerOptions = {}
     if (config.log.file) log.error({ err: (err as Error).message }, 'cannot start');
     await api?.close().catch(() => {});
     await system?.shutdown(2000).catch(() => {});
-    await fileWork.stop(1000);
+    await fileWork?.stop(1000);
     pidLock.release();
     throw err;
   }
 }
 
 async function startWorkers(
-  system: ActorSystem, log: Logger, config: SluiceConfig, opts: ServerOptions, pidLock: PidLock,
+  system: ActorSystem, log: Logger, config: SluiceConfig, opts: ServerOptions, pidLock: PidLock, pool: BlockPoolHandle,
 ): Promise<RunningServer & { identity: ApiIdentity; pool: BlockPoolHandle }> {
   const connections = createConnectionCounter();
   const bandcheck = createBandcheckClock();
-  // Reserved at its full size (address space only: pages are mapped as blocks are used),
-  // with a row of the pin ledger for the main thread and each worker.
-  const pool = createBlockPool(config.media.block_size, config.media.max_memory, system.workerCount + 1);
   // Emitted before the replacement thread is made: the row is clear when it starts pinning.
   system.on('worker-died', (ev: { worker: number }) => {
     try {

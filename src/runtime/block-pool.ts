@@ -129,6 +129,17 @@ export class BlockPool {
     return b;
   }
 
+  /**
+   * A fresh block held as a pin of this thread (counted in its ledger row, so it goes back
+   * to the pool if the thread dies), or -1 when the pool is full. For a thread's own
+   * buffers of blocks; let go of it with `unpin`.
+   */
+  allocPinned(): number {
+    const b = this.alloc();
+    if (b >= 0) this.held[b]!++;
+    return b;
+  }
+
   generation(b: number): number {
     return Atomics.load(this.c, this.table + b * BLOCK_WORDS + B_GEN);
   }

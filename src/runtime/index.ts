@@ -26,6 +26,8 @@ export type { ControlApi } from './control.ts';
 export * from './ring.ts';
 export { BlockPool, createBlockPool, poolFor, MIN_BLOCK_SIZE, MAX_BLOCK_SIZE } from './block-pool.ts';
 export type { BlockPoolHandle, BlockPoolStats } from './block-pool.ts';
+export { BlockBuffer, isBlockBytes, releaseBlockBytes, pinBlockBytes, forEachBlockPiece } from './block-bytes.ts';
+export type { BlockBytes } from './block-bytes.ts';
 export { CHAIN_FLAG_SYNC, CHAIN_FLAG_JOIN_ONLY } from './chain-layout.ts';
 export type { ChainHandle } from './chain-layout.ts';
 export { ChainWriter, PoolFullError } from './chain-writer.ts';

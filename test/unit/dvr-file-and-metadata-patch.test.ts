@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildPatchableMetadata, encodeDouble, numberOffset } from '../../src/net/flv/flv-metadata-patch.ts';
 import { DvrFile } from '../../src/actors/dvr/dvr-file.ts';
-import { runFileOps } from '../../src/actors/files/file-ops.ts';
+import { blockBytesOf, runFileOps, type PoolMemory } from '../../src/actors/files/file-ops.ts';
+import { BlockPool, createBlockPool } from '../../src/runtime/block-pool.ts';
+import { releaseBlockBytes } from '../../src/runtime/block-bytes.ts';
 import { encodeTag } from '../../src/net/flv/flv-tag.ts';
 import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import { normalizeMetadata } from '../../src/net/rtmp/commands.ts';
@@ -55,24 +57,40 @@ test('numberOffset refuses metadata without the number', () => {
   assert.throws(() => numberOffset(new Uint8Array([2, 0, 1, 0x41]), 'duration'), (e) => isSluiceError(e, 'FLV_ENCODE'));
 });
 
+// Small blocks, so tags and batches run across block boundaries.
+function smallPool(blocks = 1024): { pool: BlockPool; memory: PoolMemory } {
+  const pool = new BlockPool(createBlockPool(4096, 4096 * blocks), 0);
+  return { pool, memory: { data: pool.bytes, blockSize: pool.blockSize } };
+}
+
+/** Runs a batch as the file-work pool would, then gives its blocks back as file-work.ts does. */
+function run(pool: BlockPool, memory: PoolMemory, ops: ReturnType<DvrFile['takeOps']>) {
+  const failure = runFileOps(ops, memory);
+  for (const bytes of blockBytesOf(ops)) releaseBlockBytes(pool, bytes);
+  return failure;
+}
+
 test('a DVR file: header, patched metadata, sequence headers at 0, tags rebased to 0', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dvr-unit-'));
+  const { pool, memory } = smallPool();
   try {
     const path = join(dir, 'a/b/rec.flv');
-    const f = new DvrFile(path, { width: 320 }, { audio: true, video: true });
+    const f = new DvrFile(path, { width: 320 }, { audio: true, video: true }, pool);
     const avcHeader = encodeTag(9, 5000, Uint8Array.of(0x17, 0, 0, 0, 0, 1, 2, 3));
     f.writeTag(avcHeader, 0, true);
     f.writeTag(encodeTag(9, 5000, Uint8Array.of(0x17, 1, 0, 0, 0, 9)), 5000, false);
     f.writeTag(encodeTag(8, 5010, Uint8Array.of(0xaf, 1, 7)), 5010, false);
     // a batch of its own, as the DVR tick hands it out
-    assert.equal(runFileOps(f.takeOps()), null);
-    // a tag larger than the write buffer is a batch of its own too
+    assert.equal(run(pool, memory, f.takeOps()), null);
+    // a tag over many blocks, its payload a pattern that must arrive whole
     const big = new Uint8Array(1.5 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
     big[0] = 0x27;
     big[1] = 1;
     f.writeTag(encodeTag(9, 7500, big), 7500, false);
     const { ops, info } = f.close();
-    assert.equal(runFileOps(ops), null);
+    assert.equal(run(pool, memory, ops), null);
+    assert.equal(pool.inUse, 0, 'every block back once the batches are written');
     assert.equal(info.duration, 2.5);
     assert.equal(info.size, statSync(path).size);
     const file = readFlvFile(new Uint8Array(readFileSync(path)), { maxTagSize: 4 * 1024 * 1024 });
@@ -83,6 +101,7 @@ test('a DVR file: header, patched metadata, sequence headers at 0, tags rebased 
     assert.equal(meta.filesize, info.size);
     assert.equal(meta.width, 320);
     assert.equal(file.trailingBytes, 0);
+    assert.deepEqual(file.tags[4]!.data, big);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -94,9 +113,23 @@ test('a DVR file that cannot be created fails with its path (the Dvr stops recor
     // A file where a folder should be: mkdir fails with ENOTDIR.
     writeFileSync(join(dir, 'blocker'), '');
     const path = join(dir, 'blocker/live/x.flv');
-    const failure = runFileOps(new DvrFile(path, null, { audio: true, video: true }).takeOps());
+    const { pool, memory } = smallPool();
+    const failure = run(pool, memory, new DvrFile(path, null, { audio: true, video: true }, pool).takeOps());
     assert.equal(failure?.path, path);
     assert.match(failure?.message ?? '', /ENOTDIR|EEXIST/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a DVR file the media pool has no room for throws DVR_MEMORY and keeps no block', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvr-unit-'));
+  const { pool } = smallPool(4);
+  try {
+    const f = new DvrFile(join(dir, 'x.flv'), null, { audio: true, video: true }, pool);
+    assert.throws(() => f.writeTag(encodeTag(9, 0, new Uint8Array(5 * 4096)), 0, false), (e) => isSluiceError(e, 'DVR_MEMORY'));
+    f.discard();
+    assert.equal(pool.inUse, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -31,15 +31,16 @@ function muxFlv(bytes: Uint8Array, audioCodec: TsAudioCodec | null, segmenter?: 
   const m = new TsMuxer({ video: hasVideo ? 'H264' : null, audio: audioCodec });
   const expected: Expected = { video: [], audio: [] };
   const segments: Uint8Array[][] = [];
-  const push = (b: Uint8Array): void => void segments.at(-1)!.push(b);
+  // the muxer's output is a view of its own buffer until its next call: keep copies
+  const push = (b: Uint8Array): void => void segments.at(-1)!.push(b.slice());
   const decide = (d: string): boolean => {
     if (d === 'drop') return false;
     if (d !== 'continue') {
-      segments.push([m.startSegment()]);
+      segments.push([m.startSegment().slice()]);
     }
     return true;
   };
-  if (segmenter === undefined) segments.push([m.startSegment()]);
+  if (segmenter === undefined) segments.push([m.startSegment().slice()]);
   for (const t of tags) {
     if (t.type === 9) {
       const v = parseVideoTag(t.data);
@@ -150,10 +151,10 @@ describe('MPEG-TS read back by ffprobe', { timeout: 120_000 }, () => {
     }
     const m = new TsMuxer({ video: 'H265', audio: null });
     m.setVideoConfig(Uint8Array.from(hvcc));
-    const parts = [m.startSegment()];
+    const parts = [m.startSegment().slice()];
     units.forEach((u, i) => {
       const body = Buffer.concat(u.nals.flatMap((n) => [Buffer.from([0, 0, n.length >> 8, n.length & 0xff]), n]));
-      parts.push(m.writeVideo(i * 40, 0, u.key, body));
+      parts.push(m.writeVideo(i * 40, 0, u.key, body).slice());
     });
     const file = join(dir, 'hevc.ts');
     writeFileSync(file, Buffer.concat(parts));

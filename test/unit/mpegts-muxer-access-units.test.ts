@@ -249,6 +249,16 @@ describe('TsMuxer audio', () => {
 });
 
 describe('TsMuxer segments', () => {
+  it('packets are a view of one output buffer, reused by the next call (nothing allocated per frame)', () => {
+    const m = new TsMuxer({ video: null, audio: 'MP3' });
+    const first = m.writeAudio(0, new Uint8Array(300));
+    const bytes = first.slice();
+    const second = m.writeAudio(26, new Uint8Array(300));
+    assert.equal(second.buffer, first.buffer);
+    assert.equal(second.byteOffset, 0);
+    assert.notDeepEqual(first, bytes, 'the first view now shows the second frame');
+  });
+
   it('startSegment is PAT then PMT; counters run on across segments', () => {
     const m = new TsMuxer({ video: 'H264', audio: 'AAC' });
     const a = splitTs(m.startSegment());

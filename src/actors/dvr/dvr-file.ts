@@ -1,18 +1,19 @@
 // One FLV file being recorded: header, a patchable onMetaData tag, then tags with their
-// timestamps rebased to 0. Tags are batched in a preallocated buffer; once per DVR tick
-// the batch becomes a file op (bytes at an offset) that the Dvr hands to the file-work
-// pool, so the worker's players never wait on the disk. Offsets are known here, so the
-// order of bytes does not depend on the order ops finish in. Finalisation is two 8-byte
+// timestamps rebased to 0. Tags are appended into blocks of the media pool; once per DVR
+// tick what was appended becomes a file op (bytes at an offset, given as block numbers)
+// that the Dvr hands to the file-work pool, so the worker's players never wait on the
+// disk and a recording holds no buffer of its own. Offsets are known here, so the order
+// of bytes does not depend on the order ops finish in. Finalisation is two 8-byte
 // numbers patched in place (duration, filesize) after the last batch.
 
 import { encodeFlvHeader, FLV_FILE_HEADER_SIZE } from '../../net/flv/flv-header.ts';
 import { encodeTag, FLV_TAG_HEADER_SIZE, FLV_TAG_SCRIPT } from '../../net/flv/flv-tag.ts';
 import { buildPatchableMetadata, encodeDouble } from '../../net/flv/flv-metadata-patch.ts';
 import type { AmfObject } from '../../net/amf/amf-types.ts';
+import { BlockBuffer, type BlockPool } from '../../runtime/index.ts';
+import { SluiceError } from '../../errors.ts';
 import type { FileOp } from '../files/file-ops.ts';
-import { sharedBytes } from '../files/file-work.ts';
-
-const BUFFER_BYTES = 1 << 20;
+import { fileBlocksLimit } from '../stream/pool-shares.ts';
 
 export interface DvrFileInfo {
   path: string;
@@ -24,24 +25,28 @@ export interface DvrFileInfo {
 
 export class DvrFile {
   readonly path: string;
-  private readonly buf = Buffer.allocUnsafe(BUFFER_BYTES);
-  private used = 0;
+  private readonly buffer: BlockBuffer;
+  /** A tag's header with its time rewritten, appended before the rest of the tag. */
+  private readonly header = new Uint8Array(FLV_TAG_HEADER_SIZE);
   /** Bytes handed out as ops so far: where the next batch goes. */
   private size = 0;
-  private ops: FileOp[] = [];
   private durationPos = 0;
   private filesizePos = 0;
   private baseTs = -1;
   private lastTs = 0;
 
-  /** The header and the metadata tag; the first batch creates the file (and its folders). */
-  constructor(path: string, meta: AmfObject | null, tracks: { audio: boolean; video: boolean }) {
+  /**
+   * The header and the metadata tag; the first batch creates the file (and its folders).
+   * `blocks`: the pool the bytes wait in until their batch is written.
+   */
+  constructor(path: string, meta: AmfObject | null, tracks: { audio: boolean; video: boolean }, blocks: BlockPool) {
     this.path = path;
-    this.append(encodeFlvHeader(tracks));
+    this.buffer = new BlockBuffer(blocks, { maxInUse: fileBlocksLimit(blocks.blockCount) });
     const m = buildPatchableMetadata(meta);
     const tagStart = FLV_FILE_HEADER_SIZE + FLV_TAG_HEADER_SIZE;
     this.durationPos = tagStart + m.durationOffset;
     this.filesizePos = tagStart + m.filesizeOffset;
+    this.append(encodeFlvHeader(tracks));
     this.append(encodeTag(FLV_TAG_SCRIPT, 0, m.payload));
   }
 
@@ -58,7 +63,7 @@ export class DvrFile {
   /**
    * Appends a complete FLV tag (header + body + PreviousTagSize) with its timestamp
    * rewritten relative to the file's first timed tag. `sequenceHeader` tags go at 0
-   * without defining the base.
+   * without defining the base. Throws when the media pool has no room left.
    */
   writeTag(tag: Uint8Array, timestamp: number, sequenceHeader: boolean): void {
     let ts = 0;
@@ -67,41 +72,29 @@ export class DvrFile {
       ts = Math.max(0, timestamp - this.baseTs);
       if (timestamp > this.lastTs) this.lastTs = timestamp;
     }
-    const at = this.reserve(tag.length);
-    if (at < 0) {
-      // Larger than the buffer: a batch of its own, with the time set in the copy.
-      const copy = sharedBytes([tag]);
-      copy.set(timeBytes(ts), 4);
-      this.flush();
-      this.out(copy);
-      return;
-    }
-    this.buf.set(tag, at);
-    this.buf[at + 4] = (ts >>> 16) & 0xff;
-    this.buf[at + 5] = (ts >>> 8) & 0xff;
-    this.buf[at + 6] = ts & 0xff;
-    this.buf[at + 7] = ts >>> 24;
-  }
-
-  /** What is buffered becomes an op (a copy: the buffer is reused). */
-  flush(): void {
-    if (this.used === 0) return;
-    const bytes = sharedBytes([this.buf.subarray(0, this.used)]);
-    this.used = 0;
-    this.out(bytes);
+    const h = this.header;
+    h.set(tag.subarray(0, FLV_TAG_HEADER_SIZE));
+    h[4] = (ts >>> 16) & 0xff;
+    h[5] = (ts >>> 8) & 0xff;
+    h[6] = ts & 0xff;
+    h[7] = ts >>> 24;
+    this.append(h);
+    this.append(tag.subarray(FLV_TAG_HEADER_SIZE));
   }
 
   /** The ops for everything written since the last call, in order. */
   takeOps(): FileOp[] {
-    this.flush();
-    const ops = this.ops;
-    this.ops = [];
-    return ops;
+    const data = this.buffer.take();
+    if (data === null) return [];
+    const op: FileOp = { op: 'write-at', path: this.path, at: this.size, data, ...(this.size === 0 ? { create: true } : {}) };
+    this.size += data.length;
+    return [op];
   }
 
   /** The last ops: what is buffered, then duration and filesize patched in place. */
   close(): { ops: FileOp[]; info: DvrFileInfo } {
     const ops = this.takeOps();
+    this.buffer.discard();
     const duration = this.durationMs / 1000;
     ops.push(
       { op: 'write-at', path: this.path, at: this.durationPos, data: encodeDouble(duration) },
@@ -110,31 +103,14 @@ export class DvrFile {
     return { ops, info: { path: this.path, duration, size: this.size } };
   }
 
-  private out(bytes: Uint8Array): void {
-    this.ops.push({ op: 'write-at', path: this.path, at: this.size, data: bytes, ...(this.size === 0 ? { create: true } : {}) });
-    this.size += bytes.length;
+  /** Drops what was not handed out yet (a recording that stops on an error). */
+  discard(): void {
+    this.buffer.discard();
   }
 
   private append(bytes: Uint8Array): void {
-    const at = this.reserve(bytes.length);
-    if (at < 0) {
-      this.flush();
-      this.out(sharedBytes([bytes]));
-      return;
-    }
-    this.buf.set(bytes, at);
+    if (this.buffer.append(bytes)) return;
+    this.buffer.discard();
+    throw new SluiceError('DVR_MEMORY', 'the media pool is nearly full (media.max_memory): no room for the recording');
   }
-
-  /** Room for n bytes in the buffer (flushing first if needed); -1 when n never fits. */
-  private reserve(n: number): number {
-    if (n > BUFFER_BYTES) return -1;
-    if (this.used + n > BUFFER_BYTES) this.flush();
-    const at = this.used;
-    this.used += n;
-    return at;
-  }
-}
-
-function timeBytes(ts: number): Uint8Array {
-  return Uint8Array.of((ts >>> 16) & 0xff, (ts >>> 8) & 0xff, ts & 0xff, ts >>> 24);
 }

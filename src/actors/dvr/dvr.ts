@@ -9,8 +9,7 @@
 // sockets, never waits on the disk; on_dvr fires once the patch is done. A write error
 // (full disk, unwritable path) is logged once and stops this DVR only.
 
-import { registerActor, type Actor, type ActorContext } from '../../runtime/index.ts';
-import { ChainReader } from '../../runtime/index.ts';
+import { registerActor, poolFor, ChainReader, type Actor, type ActorContext, type BlockPool } from '../../runtime/index.ts';
 import { PayloadScratch, type MediaChainHandle } from '../stream/media-chain.ts';
 import type { DvrConfig } from '../../config/types.ts';
 import { expandTemplate } from '../../config/template.ts';
@@ -40,6 +39,8 @@ export class Dvr implements Actor {
   private readonly ctx: ActorContext;
   private readonly reader: ChainReader;
   private readonly scratch = new PayloadScratch();
+  /** Where a file's bytes wait for their batch to be written (dvr-file.ts). */
+  private readonly blocks: BlockPool;
   private file: DvrFile | null = null;
   /** Ring timestamp of the current file's first frame. */
   private fileBase = 0;
@@ -54,6 +55,7 @@ export class Dvr implements Actor {
     this.args = args;
     this.ctx = ctx;
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
+    this.blocks = poolFor(args.media.chain.pool);
     ctx.every(TICK_MS, { type: 'dvr/tick' });
   }
 
@@ -77,6 +79,7 @@ export class Dvr implements Actor {
     if (this.failed) return;
     this.failed = true;
     this.ctx.log.warn({ stream: `${this.args.app}/${this.args.stream}`, file: failure.path, err: failure.message }, 'dvr stopped: cannot write the recording');
+    this.file?.discard();
     this.file = null;
     if (!this.stopping) this.ctx.stop();
   }
@@ -84,7 +87,7 @@ export class Dvr implements Actor {
   /** Hands a file's ops to the file-work pool; then `done`, unless a write failed. */
   private write(path: string, ops: FileOp[], done?: () => void): void {
     if (ops.length === 0) return;
-    void fileWork(path, ops).then((failure) => {
+    void fileWork(path, ops, this.blocks).then((failure) => {
       if (failure) this.fail(failure);
       else done?.();
     });
@@ -138,7 +141,7 @@ export class Dvr implements Actor {
     const a = this.args;
     const path = expandTemplate(a.config.path, { vhost: a.vhost, app: a.app, stream: a.stream, timestamp: Date.now() });
     // Both flags, as SRS writes them: players treat them as hints only.
-    const file = new DvrFile(path, this.meta, { audio: true, video: true });
+    const file = new DvrFile(path, this.meta, { audio: true, video: true }, this.blocks);
     this.file = file;
     this.fileBase = ts;
     if (this.videoHeader) file.writeTag(this.videoHeader, 0, true);

@@ -2,14 +2,18 @@
 // that does every HLS and DVR disk write, rename and delete, so the worker threads that
 // own the sockets never wait on the disk. Jobs with the same key (one playlist, one
 // recording) run in the order they were posted; other keys run alongside on the second
-// thread, so one slow file does not hold up every stream. A failure is logged here with
+// thread, so one slow file does not hold up every stream. Bytes in media-pool blocks are
+// pinned here when the job arrives (by generation: a dead asker's blocks, given back and
+// reused, are refused, not written) and let go when it is done. A failure is logged here with
 // its path (the asker may be gone) and answered to the asker, who stops that stream's
 // HLS or DVR. Started once per process by the server; stop() waits for what is queued.
 
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import type { FileOp, FileWorkFailure } from './file-ops.ts';
+import { pinBlockBytes, poolFor, releaseBlockBytes, type BlockBytes, type BlockPoolHandle } from '../../runtime/index.ts';
+import { blockBytesOf, type FileOp, type FileWorkFailure } from './file-ops.ts';
+import type { FileWorkThreadData } from './file-work-thread.ts';
 import { FILE_WORK_CHANNEL, fileWorkReplyChannel, type FileWorkDone, type FileWorkJob } from './file-work-wire.ts';
 
 // Two: a stream whose disk hangs keeps one thread, the other streams get the other.
@@ -24,9 +28,12 @@ export interface FileWorkPool {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function startFileWorkPool(log: Pick<Logger, 'warn'>): FileWorkPool {
+export function startFileWorkPool(log: Pick<Logger, 'warn'>, media: BlockPoolHandle): FileWorkPool {
+  const blocks = poolFor(media);
+  const threadData: FileWorkThreadData = { poolData: media.data, blockSize: media.blockSize };
   const pool = new Piscina<FileOp[], FileWorkFailure | null>({
     filename: TASK_FILE,
+    workerData: threadData,
     minThreads: 1,
     maxThreads: FILE_THREADS,
     // A task is a few syscalls: the threads stay, there is no point in starting them again.
@@ -52,6 +59,11 @@ export function startFileWorkPool(log: Pick<Logger, 'warn'>): FileWorkPool {
 
   jobs.onmessage = (ev) => {
     const job = (ev as { data: FileWorkJob }).data;
+    const held = pinJobBlocks(job.ops);
+    if (held === null) {
+      answer(job, { path: job.key, message: 'its media blocks were given back before the job arrived (the asking thread died)' });
+      return;
+    }
     pending++;
     const run = (tails.get(job.key) ?? Promise.resolve())
       .then(() => pool.run(job.ops))
@@ -60,10 +72,24 @@ export function startFileWorkPool(log: Pick<Logger, 'warn'>): FileWorkPool {
         (err: Error) => answer(job, { path: job.key, message: err.message }),
       )
       .finally(() => {
+        for (const bytes of held) releaseBlockBytes(blocks, bytes);
         pending--;
         if (tails.get(job.key) === run) tails.delete(job.key);
       });
     tails.set(job.key, run);
+  };
+
+  /** A pin on every block the job's ops name; null (nothing held) when one is gone. */
+  const pinJobBlocks = (ops: readonly FileOp[]): BlockBytes[] | null => {
+    const held: BlockBytes[] = [];
+    for (const bytes of blockBytesOf(ops)) {
+      if (!pinBlockBytes(blocks, bytes)) {
+        for (const h of held) releaseBlockBytes(blocks, h);
+        return null;
+      }
+      held.push(bytes);
+    }
+    return held;
   };
 
   return {

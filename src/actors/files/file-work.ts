@@ -1,10 +1,13 @@
 // The file-work client of one thread: posts a job of file ops to the process's pool
-// (file-work-pool.ts) and resolves when it is done, with its failure or null. Bytes go
-// over as SharedArrayBuffer copies made here, at once: the pool never copies them again,
-// and the caller may reuse its buffers as soon as this returns.
+// (file-work-pool.ts) and resolves when it is done, with its failure or null. Bytes in
+// media-pool blocks (BlockBytes) go over as block numbers: the job owns the pins they
+// carry, and they are given back here when the job is answered. Other bytes go over as
+// SharedArrayBuffer copies made at once, so the caller may reuse its buffers as soon as
+// this returns.
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import type { FileOp, FileWorkFailure } from './file-ops.ts';
+import { isBlockBytes, releaseBlockBytes, type BlockPool } from '../../runtime/index.ts';
+import { blockBytesOf, type FileOp, type FileWorkFailure } from './file-ops.ts';
 import { FILE_WORK_CHANNEL, fileWorkReplyChannel, type FileWorkDone, type FileWorkJob } from './file-work-wire.ts';
 
 let jobs: BroadcastChannel | null = null;
@@ -26,30 +29,28 @@ function channel(): BroadcastChannel {
   return jobs;
 }
 
-/** Does `ops` on the pool, after every earlier job of `key` posted from any thread. */
-export function fileWork(key: string, ops: FileOp[]): Promise<FileWorkFailure | null> {
+/**
+ * Does `ops` on the pool, after every earlier job of `key` posted from any thread.
+ * `blocks`: the media pool the ops' BlockBytes are pinned in (required when there are any).
+ */
+export function fileWork(key: string, ops: FileOp[], blocks: BlockPool | null = null): Promise<FileWorkFailure | null> {
   const job: FileWorkJob = { id: nextId++, thread: threadId, key, ops: ops.map(sharedOp) };
+  const owned = blockBytesOf(ops);
+  if (owned.length > 0 && blocks === null) throw new Error('file work with media blocks but no pool to give them back to');
   return new Promise((resolve) => {
-    waiting.set(job.id, resolve);
+    waiting.set(job.id, (failure) => {
+      for (const bytes of owned) releaseBlockBytes(blocks!, bytes);
+      resolve(failure);
+    });
     channel().postMessage(job);
   });
 }
 
-/** One shared copy of several chunks (a segment muxed piece by piece). */
-export function sharedBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(new SharedArrayBuffer(n));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 function sharedOp(op: FileOp): FileOp {
   if (op.op !== 'write' && op.op !== 'write-at') return op;
-  if (typeof op.data === 'string' || op.data.buffer instanceof SharedArrayBuffer) return op;
-  return { ...op, data: sharedBytes([op.data]) };
+  const data = op.data;
+  if (typeof data === 'string' || isBlockBytes(data) || data.buffer instanceof SharedArrayBuffer) return op;
+  const copy = new Uint8Array(new SharedArrayBuffer(data.length));
+  copy.set(data);
+  return { ...op, data: copy };
 }

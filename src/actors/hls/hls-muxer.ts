@@ -5,10 +5,13 @@
 // across a republish, and the join is marked as a discontinuity. The files are written by
 // the file-work pool, a segment and then the playlist that names it in one job, so a
 // player never sees a segment listed before it is complete, and this thread (which owns
-// players' sockets) never waits on the disk; on_hls fires once the job is done.
+// players' sockets) never waits on the disk; on_hls fires once the job is done. A segment
+// is muxed into blocks of the media pool and handed to the file-work pool as block numbers:
+// nothing is allocated per frame or per segment, and the memory is the pool's (bounded by
+// media.max_memory). A segment the pool has no room for (files give way to live streams
+// first: pool-shares.ts) is dropped, and the playlist marks the gap as a discontinuity.
 
-import { registerActor, type Actor, type ActorContext } from '../../runtime/index.ts';
-import { ChainReader } from '../../runtime/index.ts';
+import { registerActor, poolFor, releaseBlockBytes, BlockBuffer, ChainReader, type Actor, type ActorContext, type BlockPool } from '../../runtime/index.ts';
 import { PayloadScratch, drainMedia, type MediaChainHandle, type MediaHandler } from '../stream/media-chain.ts';
 import type { HlsConfig } from '../../config/types.ts';
 import { TsMuxer, type TsAudioCodec, type TsVideoCodec } from '../../net/mpegts/ts-muxer.ts';
@@ -18,9 +21,10 @@ import { parseVideoTag, createVideoTagInfo } from '../../net/codec/video-tag.ts'
 import { parseAudioTag, createAudioTagInfo } from '../../net/codec/audio-tag.ts';
 import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from '../stream/media-flags.ts';
+import { fileBlocksLimit } from '../stream/pool-shares.ts';
 import { hlsSegmentHook, type HlsSubject } from '../hooks/hls-hook.ts';
 import type { WorkerServices } from '../worker/worker-services.ts';
-import { fileWork, sharedBytes } from '../files/file-work.ts';
+import { fileWork } from '../files/file-work.ts';
 import type { FileOp } from '../files/file-ops.ts';
 import { cancelDisposal, scheduleDisposal } from './hls-disposal.ts';
 
@@ -62,7 +66,12 @@ export class HlsMuxer implements Actor, MediaHandler {
   private audioConfig: Uint8Array | null = null;
   private audioCodec: TsAudioCodec | null = null;
   private videoCodec: TsVideoCodec | null = null;
-  private chunks: Uint8Array[] = [];
+  private readonly blocks: BlockPool;
+  /** The segment being muxed, in pool blocks. */
+  private readonly segment: BlockBuffer;
+  private framesInSegment = 0;
+  /** The pool had no room for part of the segment: it is dropped at its cut. */
+  private segmentLost = false;
   private segmentSeq = -1;
   private readonly ctx: ActorContext;
   private readonly onSegment: ((ev: HlsSegmentEvent) => void) | null;
@@ -74,6 +83,8 @@ export class HlsMuxer implements Actor, MediaHandler {
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
+    this.blocks = poolFor(args.services.pool);
+    this.segment = new BlockBuffer(this.blocks, { maxInUse: fileBlocksLimit(this.blocks.blockCount) });
     this.files = new HlsSegmentFiles(args.config, args);
     cancelDisposal(this.disposals, this.files.m3u8Path);
     this.window = this.adoptPreviousWindow();
@@ -141,7 +152,7 @@ export class HlsMuxer implements Actor, MediaHandler {
     const decision = this.segmenterFor().onVideo(ts, info.keyframe);
     if (!this.apply(decision, ts)) return;
     if (!this.muxer?.video) return;
-    this.chunks.push(this.muxer.writeVideo(ts, info.compositionTime, info.keyframe, payload));
+    this.addFrame(this.muxer.writeVideo(ts, info.compositionTime, info.keyframe, payload));
   }
 
   onAudio(ts: number, body: Uint8Array): void {
@@ -158,7 +169,20 @@ export class HlsMuxer implements Actor, MediaHandler {
     const decision = this.segmenterFor().onAudio(ts);
     if (!this.apply(decision, ts)) return;
     if (!this.muxer?.audio) return;
-    this.chunks.push(this.muxer.writeAudio(ts, payload));
+    this.addFrame(this.muxer.writeAudio(ts, payload));
+  }
+
+  private addFrame(packets: Uint8Array): void {
+    if (this.segmentSeq < 0) return;
+    this.framesInSegment++;
+    this.append(packets);
+  }
+
+  private append(packets: Uint8Array): void {
+    if (this.segmentLost || this.segment.append(packets)) return;
+    this.segmentLost = true;
+    this.segment.discard();
+    this.ctx.log.warn({ stream: this.args.stream, seq: this.segmentSeq }, 'hls segment dropped: the media pool is nearly full (media.max_memory)');
   }
 
   /** The segmenter, made once we know whether the stream has video. */
@@ -184,16 +208,27 @@ export class HlsMuxer implements Actor, MediaHandler {
       if (this.audioConfig && this.muxer.audio === 'AAC') this.muxer.setAudioConfig(this.audioConfig);
     }
     this.segmentSeq = this.window.nextSequence;
-    this.chunks = [this.muxer.startSegment()];
+    this.framesInSegment = 0;
+    this.append(this.muxer.startSegment());
   }
 
   private closeSegment(durationMs: number): void {
-    if (this.segmentSeq < 0 || this.chunks.length <= 1 || durationMs < 0) return;
     const seq = this.segmentSeq;
-    const file = this.files.segmentPath(seq);
-    const ops: FileOp[] = [{ op: 'write', path: file, data: sharedBytes(this.chunks) }];
-    this.chunks = [];
+    const frames = this.framesInSegment;
+    const lost = this.segmentLost;
     this.segmentSeq = -1;
+    this.framesInSegment = 0;
+    this.segmentLost = false;
+    const data = this.segment.take();
+    // the players must not take what follows a dropped segment for a continuation
+    if (lost) this.window.markDiscontinuity();
+    if (data === null) return;
+    if (lost || seq < 0 || frames === 0 || durationMs < 0) {
+      releaseBlockBytes(this.blocks, data);
+      return;
+    }
+    const file = this.files.segmentPath(seq);
+    const ops: FileOp[] = [{ op: 'write', path: file, data }];
     const uri = this.files.segmentUri(seq);
     const { removed } = this.window.add({ uri, duration: durationMs / 1000 });
     ops.push({ op: 'write', path: this.files.m3u8Path, data: this.window.render() });
@@ -203,7 +238,7 @@ export class HlsMuxer implements Actor, MediaHandler {
 
   /** Hands a job to the file-work pool; on_hls once it is done; a failed write stops HLS for this stream. */
   private write(ops: FileOp[], segment: HlsSegmentEvent | null): void {
-    void fileWork(this.files.m3u8Path, ops).then((failure) => {
+    void fileWork(this.files.m3u8Path, ops, this.blocks).then((failure) => {
       if (failure) {
         if (!this.failed) this.ctx.log.warn({ stream: this.args.stream, file: failure.path, err: failure.message }, 'hls muxing stopped');
         this.failed = true;
@@ -219,6 +254,7 @@ export class HlsMuxer implements Actor, MediaHandler {
       const duration = this.segmenter.close();
       this.closeSegment(duration);
     }
+    this.segment.discard();
     this.reader.close();
     if (this.window.segments.length === 0) return;
     this.window.end();

@@ -31,6 +31,7 @@ import { spawnTranscoders } from '../ffmpeg/transcoder.ts';
 import { spawnForwarders } from '../relay/forwarder.ts';
 import type { ForwardPlan } from '../relay/forwarder-plan.ts';
 import { claimStream } from '../relay/cluster-names.ts';
+import { PRESSURE_SHARE, REFUSE_SHARE } from './pool-shares.ts';
 
 export interface SourceArgs {
   key: string;
@@ -94,10 +95,6 @@ const AUDIO_SYNC_INTERVAL_MS = 1000;
 const RETAIN_MARGIN_MS = 2000;
 // Retention is decided every this many records (and at every keyframe).
 const TRIM_EVERY = 16;
-// Above this share of the pool in use, streams keep only their GOP (laggards skip ahead);
-// above the second, new publishes are refused.
-const PRESSURE_SHARE = 0.85;
-const REFUSE_SHARE = 0.95;
 const DROP_LOG_MS = 1000;
 // A stream's first messages are kept whole until the fan-outs of players that came before
 // the publisher (told of the stream when it registered) have attached their readers, a

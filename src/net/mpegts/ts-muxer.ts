@@ -2,6 +2,8 @@
 // 90 kHz PTS/DTS with NO offset (PTS = (dts + cts) * 90, DTS = dts * 90, wrapped to 33 bits),
 // so a TS read back shows the publisher's own timeline. The PCR is the DTS minus `pcrDelayMs`
 // (default 0, as SRS does), clamped at 0: it never runs ahead of the DTS it precedes.
+// The packets come back as a view of the muxer's own output buffer, valid until its next
+// call: a muxer running for hours allocates nothing per frame. Copy them to keep them.
 
 import { SluiceError } from '../../errors.ts';
 import { parseAacConfig, writeAdtsHeader, type AacConfig } from '../codec/aac.ts';
@@ -48,6 +50,7 @@ export class TsMuxer {
   private aac: AacConfig | null = null;
   private mp3Lsf = false;
   private pes = new Uint8Array(64 * 1024);
+  private out = new Uint8Array(64 * 1024);
 
   constructor(opts: TsMuxerOptions) {
     if (opts.video === null && opts.audio === null) throw new SluiceError('TS_MUX', 'no track to mux');
@@ -88,7 +91,7 @@ export class TsMuxer {
     }
   }
 
-  /** PAT and PMT, to open each segment (so each one plays alone). */
+  /** PAT and PMT, to open each segment (so each one plays alone); valid until the next call. */
   startSegment(): Uint8Array {
     const streams: PmtStream[] = [];
     if (this.video !== null) {
@@ -98,15 +101,15 @@ export class TsMuxer {
       const type = this.audio === 'AAC' ? STREAM_TYPE_AAC_ADTS : this.mp3Lsf ? STREAM_TYPE_MP3_LSF : STREAM_TYPE_MP3;
       streams.push({ streamType: type, pid: PID_AUDIO });
     }
-    const out = new Uint8Array(2 * TS_PACKET_SIZE);
+    const out = this.output(2 * TS_PACKET_SIZE);
     let off = this.packetizer.write(out, 0, PID_PAT, patPayload(), null);
     off = this.packetizer.write(out, off, PID_PMT, pmtPayload(streams, this.pcrPid()), null);
-    return out;
+    return out.subarray(0, off);
   }
 
   /**
    * One video access unit: `body` is the length-prefixed NAL units (the FLV payload after the
-   * tag header). Returns whole packets.
+   * tag header). Returns whole packets, valid until the next call.
    */
   writeVideo(dtsMs: number, ctsMs: number, keyframe: boolean, body: Uint8Array): Uint8Array {
     if (this.video === null) throw new SluiceError('TS_MUX', 'video on a muxer without video');
@@ -125,7 +128,7 @@ export class TsMuxer {
     return this.packets(PID_VIDEO, pes.subarray(0, end));
   }
 
-  /** One audio frame: raw AAC (ADTS is added here) or one MP3 frame. */
+  /** One audio frame: raw AAC (ADTS is added here) or one MP3 frame; packets valid until the next call. */
   writeAudio(dtsMs: number, raw: Uint8Array): Uint8Array {
     if (this.audio === null) throw new SluiceError('TS_MUX', 'audio on a muxer without audio');
     const pts90 = Math.round(dtsMs * 90);
@@ -166,9 +169,13 @@ export class TsMuxer {
     return this.pes;
   }
 
+  private output(n: number): Uint8Array {
+    if (this.out.length < n) this.out = new Uint8Array(Math.max(n, this.out.length * 2));
+    return this.out;
+  }
+
   private packets(pid: number, payload: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.packetizer.packetCount(payload.length, this.flags) * TS_PACKET_SIZE);
-    this.packetizer.write(out, 0, pid, payload, this.flags);
-    return out;
+    const out = this.output(this.packetizer.packetCount(payload.length, this.flags) * TS_PACKET_SIZE);
+    return out.subarray(0, this.packetizer.write(out, 0, pid, payload, this.flags));
   }
 }
