@@ -118,7 +118,8 @@ export class Dvr implements Actor {
 
   private onSequenceHeader(type: number, tag: Uint8Array): void {
     const current = type === MSG_VIDEO ? this.videoHeader : this.audioHeader;
-    if (current && Buffer.compare(current, tag) === 0) return; // a join-group repeat
+    // a join-group repeat: the same header, stamped with the time of the keyframe it precedes
+    if (current && Buffer.compare(current.subarray(FLV_TAG_HEADER_SIZE), tag.subarray(FLV_TAG_HEADER_SIZE)) === 0) return;
     const copy = Uint8Array.from(tag);
     if (type === MSG_VIDEO) this.videoHeader = copy;
     else this.audioHeader = copy;

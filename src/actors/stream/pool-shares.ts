@@ -1,14 +1,18 @@
 // How full the media pool may get before each user of it gives way, most expendable first:
-// files being built (HLS segments, DVR batches) stop taking blocks at the pressure share,
-// where live streams start keeping only their GOP (laggards skip ahead); new publishes are
-// refused above the refuse share. What is left is headroom for the streams already live.
+// files being built (HLS segments, DVR batches) stop taking blocks at the files share;
+// above the pressure share live streams keep only their GOP (readers not caught up skip
+// ahead); above the refuse share new publishes are refused. The files' share is below the
+// pressure share, so a segment too big for the pool is dropped before it can push the
+// live streams into pressure (where it would keep them, taking each block they let go).
 
-/** Streams keep only their GOP above this share; HLS and DVR take no more blocks. */
+/** HLS and DVR take no more blocks above this share. */
+export const FILES_SHARE = 0.75;
+/** Streams keep only their GOP above this share. */
 export const PRESSURE_SHARE = 0.85;
 /** New publishes are refused above this share. */
 export const REFUSE_SHARE = 0.95;
 
 /** The most blocks in use at which a file being built may still take one. */
 export function fileBlocksLimit(blockCount: number): number {
-  return Math.floor(blockCount * PRESSURE_SHARE);
+  return Math.floor(blockCount * FILES_SHARE);
 }
