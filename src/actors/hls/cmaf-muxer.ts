@@ -197,7 +197,8 @@ export class CmafMuxer implements Actor, MediaHandler {
     }
     if (this.tracks.video === undefined || info.command || info.endOfSequence) return;
     if ((info.codec === 'H264') !== (this.tracks.video.entry.format === 'avc1')) return;
-    this.handle(this.segmenterFor().pushVideo({ dts: ts, cts: info.compositionTime, keyframe: info.keyframe, data: Uint8Array.from(payload) }));
+    // `payload` is a view of the chain or the scratch: the fragmenter's track queue copies it.
+    this.handle(this.segmenterFor().pushVideo({ dts: ts, cts: info.compositionTime, keyframe: info.keyframe, data: payload }));
   }
 
   onAudio(ts: number, body: Uint8Array): void {
@@ -213,7 +214,7 @@ export class CmafMuxer implements Actor, MediaHandler {
     }
     if (this.tracks.audio === undefined) return;
     if ((info.codec === 'AAC') !== (this.tracks.audio.entry.format === 'mp4a')) return;
-    this.handle(this.segmenterFor().pushAudio({ dts: ts, cts: 0, keyframe: true, data: Uint8Array.from(payload) }));
+    this.handle(this.segmenterFor().pushAudio({ dts: ts, cts: 0, keyframe: true, data: payload }));
   }
 
   private setTracks(tracks: Tracks): void {
