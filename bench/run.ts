@@ -212,9 +212,9 @@ async function fileWork(): Promise<void> {
     runs.push(await runFileWork(files, params, log));
   }
   console.log(`\nFan-out lateness on one worker: ${params.streams} streams (av-1mbps.flv, real time) x ${params.players} RTMP players in all, ${params.windowSec} s window`);
-  console.log(table(['server', 'files', 'messages', 'late p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server CPU %', 'file errors'],
+  console.log(table(['server', 'files', 'messages', 'late p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server CPU %', 'RSS idle -> peak MB', 'file errors'],
     runs.map((r) => r.error ? [r.server, r.files, 'error', r.error.split('\n')[0]!] : [r.server, r.files, String(r.samples), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.p999, 2), fmt(r.max, 1),
-      fmt(r.serverCpuPct), String(r.fileErrors)])));
+      fmt(r.serverCpuPct), `${r.idleRssMB.toFixed(0)} -> ${r.peakRssMB.toFixed(0)}`, String(r.fileErrors)])));
   console.log(`results: ${writeResults('file-work', { params, runs })}`);
 }
 

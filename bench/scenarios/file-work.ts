@@ -32,6 +32,9 @@ export interface FileWorkRun {
   p999: number | null;
   max: number | null;
   serverCpuPct: number;
+  /** Server RSS before the publishers start, and its peak over the window (sampled each second). */
+  idleRssMB: number;
+  peakRssMB: number;
   /** Server log lines about failed file writes (should be 0). */
   fileErrors: number;
   error?: string;
@@ -70,12 +73,16 @@ export async function runFileWork(files: FileWorkRun['files'], p: FileWorkParams
   };
   const server: ServerOptions = { kind: 'sluice', workers: 1, cpus: '0', vhost };
   const s = await startServer(server);
-  const run: FileWorkRun = { server: s.label, files, players: p.players, samples: 0, p50: null, p99: null, p999: null, max: null, serverCpuPct: 0, fileErrors: 0 };
+  const run: FileWorkRun = {
+    server: s.label, files, players: p.players, samples: 0, p50: null, p99: null, p999: null, max: null, serverCpuPct: 0, idleRssMB: 0, peakRssMB: 0, fileErrors: 0,
+  };
+  const cpu = new CpuMeter(s.pids);
+  await sleep(3000);
+  run.idleRssMB = cpu.rss() / 1e6;
   // ffmpeg -re paces by timestamps and loops without a jump in them: lateness is the server's.
   const targets: StreamTarget[] = Array.from({ length: p.streams }, (_, i) => ({ host: '127.0.0.1', port: s.port, app: 'live', stream: `fw${i}` }));
   const pubs = targets.map((t) => startFfmpegPublisher(`rtmp://127.0.0.1:${s.port}/live/${t.stream}`, { cpus: '1' }));
   const players: TimedPlayer[] = [];
-  const cpu = new CpuMeter(s.pids);
   try {
     await sleep(3000);
     if (pubs.some((pub) => pub.proc.exitCode !== null)) throw new Error('a publisher exited');
@@ -88,7 +95,12 @@ export async function runFileWork(files: FileWorkRun['files'], p: FileWorkParams
     await sleep(p.settleSec * 1000);
     for (const pl of players) pl.recording = true;
     cpu.start();
-    await sleep(p.windowSec * 1000);
+    let peak = cpu.rss();
+    for (let t = 0; t < p.windowSec; t++) {
+      await sleep(1000);
+      peak = Math.max(peak, cpu.rss());
+    }
+    run.peakRssMB = peak / 1e6;
     run.serverCpuPct = cpu.percent();
     for (const pl of players) pl.recording = false;
     const late = lateness(players);
@@ -101,7 +113,8 @@ export async function runFileWork(files: FileWorkRun['files'], p: FileWorkParams
     const closed = players.filter((pl) => pl.socket.destroyed).length;
     if (closed > 0) run.error = `${closed} players closed`;
     log(`  ${s.label}, files ${files}: ${run.samples} messages, lateness p50 ${run.p50?.toFixed(1)} ms, p99 ${run.p99?.toFixed(1)} ms, ` +
-      `p99.9 ${run.p999?.toFixed(1)} ms, max ${run.max?.toFixed(1)} ms, server CPU ${run.serverCpuPct.toFixed(1)}%`);
+      `p99.9 ${run.p999?.toFixed(1)} ms, max ${run.max?.toFixed(1)} ms, server CPU ${run.serverCpuPct.toFixed(1)}%, ` +
+      `RSS ${run.idleRssMB.toFixed(0)} -> ${run.peakRssMB.toFixed(0)} MB`);
   } catch (err) {
     run.error = `${(err as Error).message}\n${serverLog(s).slice(-1500)}`;
     log(`  ${s.label}: ${run.error}`);

@@ -15,7 +15,7 @@ import { connectRecorded, flvTags, sendFile } from '../fixtures/rtmp/our-clients
 import { run, until } from '../helpers/clients.ts';
 import { splitAnnexB } from '../helpers/annexb.ts';
 import { payloadUnits, readPes } from '../unit/mpegts-test-demux.ts';
-import { readFlvFile, type FlvTag } from '../../src/net/flv/flv-reader.ts';
+import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import { splitNalUnits } from '../../src/net/codec/nal.ts';
 import { RtmpPlayer } from '../../bench/load-client/rtmp-player.ts';
 
@@ -94,7 +94,7 @@ test('segments and a recording built in 4 KB blocks hold exactly the published f
   const videoSent = sent.filter((t) => t.type === 9 && !isSequenceHeader(t));
   const audioSent = sent.filter((t) => t.type === 8 && !isSequenceHeader(t));
   assert.equal(videoPes.length, videoSent.length, 'one PES per video frame');
-  const badVideo = videoSent.findIndex((t: FlvTag, i) => {
+  const badVideo = videoSent.findIndex((t, i) => {
     const want = splitNalUnits(t.data.subarray(5), 4);
     const got = splitAnnexB(videoPes[i]!.es).slice(-want.length);
     return got.length !== want.length || want.some((u, k) => !sameBytes(u, got[k]!));
