@@ -1,6 +1,7 @@
 // A worker that dies never releases what it held of the media itself. Its stream's chain
-// (a GOP of 4 KB blocks), its fan-out's reader of it, and the blocks pinned by socket
-// writes in flight at the crash must all go back to the pool: the main thread's directory
+// (a GOP of 4 KB blocks), its fan-out's reader of it, the blocks pinned by socket writes
+// in flight at the crash, and the HLS segment and DVR batch being built in blocks must all
+// go back to the pool: the main thread's directory
 // reports the dead thread and its holds on chains are given back, and its row of the pool's
 // pin ledger is emptied before its replacement starts. The pool ends with no block in use.
 import { test, after, before } from 'node:test';
@@ -16,6 +17,10 @@ before(async () => {
   server = await startServer({
     workers: 1,
     config: { media: { block_size: 4096, max_memory: 64 * 1024 * 1024 } },
+    vhost: {
+      hls: { enabled: true, path: './html', fragment: 10, window: 10 },
+      dvr: { enabled: true, plan: 'session', path: './dvr/[app]/[stream].flv' },
+    },
     env: { SLUICE_TEST_HOOKS: '1', SLUICE_TEST_CRASH_AFTER_MS: String(CRASH_AFTER_MS) },
   });
 });
