@@ -4,7 +4,8 @@
 // doubled or read from a reused block shows in the bytes: the recording's tags must equal
 // the published ones, each segment's frames the published frames, every segment must
 // decode cleanly, and every block must be back in the pool once the stream has ended.
-// Then a pool too small for a segment: the segment is dropped with a clear log line,
+// The fmp4 variant's disk copies go the same way: byte for byte what the server served
+// from memory while the stream was live. Then a pool too small for a segment: the segment is dropped with a clear log line,
 // the live player gets every frame, later segments are written, and nothing is held.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { payloadUnits, readPes } from '../unit/mpegts-test-demux.ts';
 import { readFlvFile } from '../../src/net/flv/flv-reader.ts';
 import { splitNalUnits } from '../../src/net/codec/nal.ts';
 import { RtmpPlayer } from '../../bench/load-client/rtmp-player.ts';
+import { httpGet } from '../helpers/http-get.ts';
 
 const FILE = 'av-1mbps.flv';
 const LIMIT_MS = 8000;
@@ -38,7 +40,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The segment files a media playlist lists, in order. */
 function listedSegments(m3u8: string): string[] {
-  return readFileSync(m3u8, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  return listedLines(readFileSync(m3u8, 'utf8'));
 }
 
 async function decodesCleanly(file: string): Promise<string> {
@@ -151,3 +153,51 @@ test('a segment the pool has no room for is dropped and logged; the player gets 
     await small.stop();
   }
 });
+
+test('fmp4: the disk copies written from 4 KB blocks are what was served from memory while live', { timeout: 90_000 }, async () => {
+  const fm = await startServer({
+    workers: 1,
+    config: { media: { block_size: 4096, max_memory: 64 * 1024 * 1024 } },
+    vhost: { hls: { enabled: true, path: './html', fragment: 1, window: 60, variant: 'fmp4', cleanup: false } },
+  });
+  try {
+    const pub = await connectRecorded(fm.rtmpUrl('live'));
+    await pub.client.publish('cmaf');
+    const served = new Map<string, Buffer>();
+    const fetchListed = async (): Promise<void> => {
+      const list = await httpGet(fm.httpUrl('live/cmaf.m3u8')).catch(() => null);
+      if (list?.status !== 200) return;
+      const text = list.body.toString();
+      const uris = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].map((m) => m[1]!).concat(listedLines(text));
+      for (const uri of uris) {
+        if (served.has(uri)) continue;
+        const r = await httpGet(fm.httpUrl(`live/${uri}`));
+        if (r.status === 200) served.set(uri, r.body);
+      }
+    };
+    let sending = true;
+    const feed = sendFile(pub.client, FILE, { realtime: true, speed: 2, limitMs: LIMIT_MS }).finally(() => (sending = false));
+    while (sending) {
+      await fetchListed();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await feed;
+    await fetchListed();
+    await pub.client.close();
+    const m3u8 = join(fm.dir, 'html/live/cmaf.m3u8');
+    await until(() => existsSync(m3u8) && readFileSync(m3u8, 'utf8').includes('#EXT-X-ENDLIST'), 15_000, 'the ended playlist on disk');
+    const segments = [...served.keys()].filter((u) => u.endsWith('.m4s'));
+    assert.ok(segments.length >= 3 && served.size > segments.length, `served while live: ${[...served.keys()].join(' ')}`);
+    for (const [uri, bytes] of served) {
+      const disk = readFileSync(join(fm.dir, 'html/live', uri));
+      assert.ok(disk.equals(bytes), `${uri}: the disk copy (${disk.length} bytes) differs from what was served (${bytes.length})`);
+    }
+    await until(async () => (await pool(fm)).in_use === 0, 10_000, 'every block back once the copies are written');
+  } finally {
+    await fm.stop();
+  }
+});
+
+function listedLines(m3u8: string): string[] {
+  return m3u8.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+}

@@ -5,7 +5,10 @@
 // one job after the other under the playlist's key, so segment, playlist and deletions land
 // in order, while the muxer's thread never blocks on the disk. Jobs still queued when the
 // stream ends are done all the same: the pool lives in the main thread, whatever becomes
-// of this one. Parts are never written to disk.
+// of this one. Parts are never written to disk. The bytes of a segment or init segment go
+// to the pool in media-pool blocks (a copy there rather than in a buffer of its own, and no
+// native allocation per segment); when the pool is nearly full the disk copy of that
+// segment is skipped, logged, and the stream goes on from memory.
 
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -17,6 +20,8 @@ import { initTemplate, partName, segmentTemplate } from '../../net/hls/fmp4-name
 import type { HlsNames } from './hls-segment-files.ts';
 import { fileWork } from '../files/file-work.ts';
 import type { FileOp } from '../files/file-ops.ts';
+import { BlockBuffer, type BlockPool } from '../../runtime/index.ts';
+import { fileBlocksLimit } from '../stream/pool-shares.ts';
 
 type Log = { warn(obj: object, msg: string): void };
 
@@ -28,11 +33,16 @@ export class CmafFiles {
   private readonly log: Log;
   /** The last job posted: done means every earlier one is done too. */
   private last: Promise<unknown> = Promise.resolve();
+  private readonly blocks: BlockPool;
+  /** Where a file's bytes wait for the pool to write them. */
+  private readonly buffer: BlockBuffer;
 
-  constructor(config: HlsConfig, names: HlsNames, log: Log) {
+  constructor(config: HlsConfig, names: HlsNames, log: Log, blocks: BlockPool) {
     this.config = config;
     this.names = names;
     this.log = log;
+    this.blocks = blocks;
+    this.buffer = new BlockBuffer(blocks, { maxInUse: fileBlocksLimit(blocks.blockCount) });
     this.root = resolve(config.path);
     this.m3u8Path = this.inside(expandTemplate(config.m3u8_file, names));
   }
@@ -81,13 +91,25 @@ export class CmafFiles {
   }
 
   private job(op: FileOp): void {
-    this.last = fileWork(this.m3u8Path, [op]).then((failure) => {
+    this.last = fileWork(this.m3u8Path, [op], this.blocks).then((failure) => {
       if (failure) this.log.warn({ file: failure.path, err: failure.message }, 'hls disk copy failed');
     });
   }
 
   write(path: string, bytes: Uint8Array | string): void {
-    this.job({ op: 'write', path, data: bytes });
+    if (typeof bytes === 'string') return this.job({ op: 'write', path, data: bytes });
+    if (!this.buffer.append(bytes)) {
+      this.buffer.discard();
+      this.log.warn({ file: path }, 'hls disk copy skipped: the media pool is nearly full (media.max_memory)');
+      return;
+    }
+    const data = this.buffer.take();
+    if (data !== null) this.job({ op: 'write', path, data });
+  }
+
+  /** Lets go of the block the next write would have gone on in (the muxer stopped). */
+  close(): void {
+    this.buffer.discard();
   }
 
   remove(path: string): void {

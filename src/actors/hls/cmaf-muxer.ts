@@ -9,7 +9,7 @@
 // parts) also go to disk, asynchronously (cmaf-files.ts), for cleanup/dispose, plain file
 // serving after the end, and on_hls.
 
-import { registerActor, DIRECTORY_REF, ChainReader, type Actor, type ActorContext, type ActorRef } from '../../runtime/index.ts';
+import { registerActor, poolFor, DIRECTORY_REF, ChainReader, type Actor, type ActorContext, type ActorRef } from '../../runtime/index.ts';
 import { PayloadScratch, drainMedia, type MediaChainHandle, type MediaHandler } from '../stream/media-chain.ts';
 import type { HlsConfig } from '../../config/types.ts';
 import { parseVideoTag, createVideoTagInfo } from '../../net/codec/video-tag.ts';
@@ -92,7 +92,7 @@ export class CmafMuxer implements Actor, MediaHandler {
     this.onSegment = onSegment ?? null;
     this.lowLatency = args.config.variant === 'low_latency';
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
-    this.files = new CmafFiles(args.config, args, ctx.log);
+    this.files = new CmafFiles(args.config, args, ctx.log, poolFor(args.media.chain.pool));
     cancelDisposal(this.disposals, this.files.m3u8Path);
     const prev = this.adoptPrevious();
     this.firstMsn = prev.msn;
@@ -356,6 +356,12 @@ export class CmafMuxer implements Actor, MediaHandler {
   }
 
   stopped(): void {
+    this.finish();
+    // after the last segment's write: the block it might have gone on in
+    this.files.close();
+  }
+
+  private finish(): void {
     this.drain();
     if (this.segmenter) this.handle(this.segmenter.end());
     this.reader.close();
