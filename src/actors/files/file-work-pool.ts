@@ -36,8 +36,10 @@ export function startFileWorkPool(log: Pick<Logger, 'warn'>, media: BlockPoolHan
     workerData: threadData,
     minThreads: 1,
     maxThreads: FILE_THREADS,
-    // A task is a few syscalls: the threads stay, there is no point in starting them again.
-    idleTimeout: 60_000,
+    // The second thread starts when two jobs first overlap, and stays: a thread is an isolate
+    // that loads (and type-strips) its modules again at every start, 16-18 MB that came and
+    // went every minute or two under HLS load, and its start cost more than its idling.
+    idleTimeout: Infinity,
   });
   const jobs = new BroadcastChannel(FILE_WORK_CHANNEL);
   jobs.unref();
