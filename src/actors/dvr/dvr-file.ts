@@ -10,10 +10,10 @@ import { encodeFlvHeader, FLV_FILE_HEADER_SIZE } from '../../net/flv/flv-header.
 import { encodeTag, FLV_TAG_HEADER_SIZE, FLV_TAG_SCRIPT } from '../../net/flv/flv-tag.ts';
 import { buildPatchableMetadata, encodeDouble } from '../../net/flv/flv-metadata-patch.ts';
 import type { AmfObject } from '../../net/amf/amf-types.ts';
-import { BlockBuffer, type BlockPool } from '../../runtime/index.ts';
+import type { BlockBuffer, BlockPool } from '../../runtime/index.ts';
 import { SluiceError } from '../../errors.ts';
 import type { FileOp } from '../files/file-ops.ts';
-import { fileBlocksLimit } from '../stream/pool-shares.ts';
+import { fileBlockBuffer } from '../stream/pool-shares.ts';
 
 export interface DvrFileInfo {
   path: string;
@@ -41,7 +41,7 @@ export class DvrFile {
    */
   constructor(path: string, meta: AmfObject | null, tracks: { audio: boolean; video: boolean }, blocks: BlockPool) {
     this.path = path;
-    this.buffer = new BlockBuffer(blocks, { maxInUse: fileBlocksLimit(blocks.blockCount) });
+    this.buffer = fileBlockBuffer(blocks);
     const m = buildPatchableMetadata(meta);
     const tagStart = FLV_FILE_HEADER_SIZE + FLV_TAG_HEADER_SIZE;
     this.durationPos = tagStart + m.durationOffset;

@@ -20,8 +20,8 @@ import { initTemplate, partName, segmentTemplate } from '../../net/hls/fmp4-name
 import type { HlsNames } from './hls-segment-files.ts';
 import { fileWork } from '../files/file-work.ts';
 import type { FileOp } from '../files/file-ops.ts';
-import { BlockBuffer, type BlockPool } from '../../runtime/index.ts';
-import { fileBlocksLimit } from '../stream/pool-shares.ts';
+import type { BlockBuffer, BlockPool } from '../../runtime/index.ts';
+import { fileBlockBuffer } from '../stream/pool-shares.ts';
 
 type Log = { warn(obj: object, msg: string): void };
 
@@ -42,7 +42,7 @@ export class CmafFiles {
     this.names = names;
     this.log = log;
     this.blocks = blocks;
-    this.buffer = new BlockBuffer(blocks, { maxInUse: fileBlocksLimit(blocks.blockCount) });
+    this.buffer = fileBlockBuffer(blocks);
     this.root = resolve(config.path);
     this.m3u8Path = this.inside(expandTemplate(config.m3u8_file, names));
   }

@@ -11,7 +11,7 @@
 // media.max_memory). A segment the pool has no room for (files give way to live streams
 // first: pool-shares.ts) is dropped, and the playlist marks the gap as a discontinuity.
 
-import { registerActor, poolFor, releaseBlockBytes, BlockBuffer, ChainReader, type Actor, type ActorContext, type BlockPool } from '../../runtime/index.ts';
+import { registerActor, poolFor, releaseBlockBytes, ChainReader, type Actor, type ActorContext, type BlockBuffer, type BlockPool } from '../../runtime/index.ts';
 import { PayloadScratch, drainMedia, type MediaChainHandle, type MediaHandler } from '../stream/media-chain.ts';
 import type { HlsConfig } from '../../config/types.ts';
 import { TsMuxer, type TsAudioCodec, type TsVideoCodec } from '../../net/mpegts/ts-muxer.ts';
@@ -21,7 +21,7 @@ import { parseVideoTag, createVideoTagInfo } from '../../net/codec/video-tag.ts'
 import { parseAudioTag, createAudioTagInfo } from '../../net/codec/audio-tag.ts';
 import { HlsSegmentFiles, type HlsNames } from './hls-segment-files.ts';
 import { MSG_AUDIO, MSG_VIDEO } from '../stream/media-flags.ts';
-import { fileBlocksLimit } from '../stream/pool-shares.ts';
+import { fileBlockBuffer } from '../stream/pool-shares.ts';
 import { hlsSegmentHook, type HlsSubject } from '../hooks/hls-hook.ts';
 import type { WorkerServices } from '../worker/worker-services.ts';
 import { fileWork } from '../files/file-work.ts';
@@ -83,8 +83,8 @@ export class HlsMuxer implements Actor, MediaHandler {
     this.ctx = ctx;
     this.onSegment = onSegment ?? null;
     this.reader = new ChainReader(args.media.chain, { startAt: 'oldest', autoRelease: true });
-    this.blocks = poolFor(args.services.pool);
-    this.segment = new BlockBuffer(this.blocks, { maxInUse: fileBlocksLimit(this.blocks.blockCount) });
+    this.blocks = poolFor(args.media.chain.pool);
+    this.segment = fileBlockBuffer(this.blocks);
     this.files = new HlsSegmentFiles(args.config, args);
     cancelDisposal(this.disposals, this.files.m3u8Path);
     this.window = this.adoptPreviousWindow();

@@ -5,6 +5,8 @@
 // pressure share, so a segment too big for the pool is dropped before it can push the
 // live streams into pressure (where it would keep them, taking each block they let go).
 
+import { BlockBuffer, type BlockPool } from '../../runtime/index.ts';
+
 /** HLS and DVR take no more blocks above this share. */
 export const FILES_SHARE = 0.75;
 /** Streams keep only their GOP above this share. */
@@ -12,7 +14,7 @@ export const PRESSURE_SHARE = 0.85;
 /** New publishes are refused above this share. */
 export const REFUSE_SHARE = 0.95;
 
-/** The most blocks in use at which a file being built may still take one. */
-export function fileBlocksLimit(blockCount: number): number {
-  return Math.floor(blockCount * FILES_SHARE);
+/** A buffer for a file being built: it takes no block once the pool is at the files' share. */
+export function fileBlockBuffer(blocks: BlockPool): BlockBuffer {
+  return new BlockBuffer(blocks, { maxInUse: Math.floor(blocks.blockCount * FILES_SHARE) });
 }
